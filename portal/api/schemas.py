@@ -1,0 +1,130 @@
+"""Request and response models of the core API (they also generate the OpenAPI description)."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Amount = str | int | float  # decimal string preferred ("1234.50"); checked by the service
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class PartnerRef(BaseModel):
+    id: int
+    name: str
+
+
+class Me(BaseModel):
+    id: int
+    email: str
+    name: str
+    role: str
+    partner: PartnerRef | None
+
+
+class PartnerCreate(Body):
+    name: str
+    kind: str = Field(description="distributor, reseller or agent")
+    tier: str = Field(description="registered, silver, gold or platinum")
+    country: str = Field(description="ISO 3166 alpha-2")
+    region: str
+    currency: str = Field(description="ISO 4217")
+    credit_limit: Amount = Field(description="decimal string in the partner's currency")
+    payment_terms_days: int
+    status: str | None = Field(None, description="active (default) or suspended")
+    manager_id: int | None = None
+
+
+class PartnerUpdate(Body):
+    name: str | None = None
+    kind: str | None = None
+    tier: str | None = None
+    country: str | None = None
+    region: str | None = None
+    currency: str | None = None
+    credit_limit: Amount | None = None
+    payment_terms_days: int | None = None
+    status: str | None = None
+    manager_id: int | None = None
+
+
+class PartnerOut(BaseModel):
+    id: int
+    name: str
+    kind: str
+    tier: str
+    country: str
+    region: str
+    currency: str
+    credit_limit: str
+    payment_terms_days: int
+    status: str
+    manager_id: int | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class UserCreate(Body):
+    email: str
+    name: str
+    role: str = Field(description="admin, partner_manager, sales_ops, partner_admin, partner_user")
+    partner_id: int | None = None
+    password: str | None = Field(None, description="without it the user is invited by e-mail")
+
+
+class UserUpdate(Body):
+    email: str | None = None
+    name: str | None = None
+    role: str | None = None
+    partner_id: int | None = None
+    active: bool | None = None
+
+
+class UserOut(BaseModel):
+    id: int
+    email: str
+    name: str
+    role: str
+    partner_id: int | None
+    active: bool
+    last_login_at: datetime | None
+    created_at: datetime
+
+
+class TokenCreate(Body):
+    name: str | None = None
+
+
+class TokenIssued(BaseModel):
+    id: int
+    token: str
+    name: str
+    user_id: int
+
+
+class TokenOut(BaseModel):
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    fields: dict[str, str] | None = None
+
+
+class Error(BaseModel):
+    error: ErrorBody
+
+
+def present(model: type[BaseModel], data: dict[str, Any]) -> dict[str, Any]:
+    """Serialise through the response model, so the description and the output agree."""
+    return model.model_validate(data).model_dump(mode="json")

@@ -1,0 +1,64 @@
+"""Log-in plumbing (user loader, tenant scope activation) and database engine settings."""
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from flask import Flask, g, request
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from portal.extensions import db, login_manager
+from portal.tenancy import activate_tenant_scope
+
+_ENGINE_EVENTS = False
+
+
+def configure_engine_events(app: Flask) -> None:
+    """SQLite: enforce foreign keys, and let SQLAlchemy drive transactions (so SAVEPOINT works)."""
+    global _ENGINE_EVENTS
+    if _ENGINE_EVENTS:
+        return
+    _ENGINE_EVENTS = True
+
+    @event.listens_for(Engine, "connect")
+    def _sqlite_connect(dbapi_connection: Any, record: Any) -> None:
+        if isinstance(dbapi_connection, sqlite3.Connection):
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+    @event.listens_for(Engine, "begin")
+    def _sqlite_begin(conn: Any) -> None:
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN")
+
+
+def init_login(app: Flask) -> None:
+    from portal.models import User
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please log in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def _load(session_id: str) -> User | None:
+        try:
+            user_id, version = (int(x) for x in session_id.split(":", 1))
+        except ValueError:
+            return None
+        user = db.session.get(User, user_id)
+        if user is None or user.auth_version != version or not user.is_active:
+            return None
+        return user
+
+    @app.before_request
+    def _scope_partner_requests() -> None:
+        if request.path.startswith("/api/") or request.endpoint == "static":
+            return  # the API authenticates by token and scopes itself
+        user = current_user
+        activate_tenant_scope(user.partner_id if user.is_authenticated else None)
+        g.setdefault("impersonating", False)

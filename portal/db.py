@@ -1,0 +1,108 @@
+"""Model mixins, tenant-scoped loaders and after-commit hooks."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import Any, TypeVar
+
+from flask import abort, g, has_app_context
+from sqlalchemy import DateTime, ForeignKey, event, select
+from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+from portal.extensions import db
+
+T = TypeVar("T")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware UTC timestamps on every backend (SQLite stores naive values)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTCDateTime column")
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False
+    )
+
+
+class TenantMixin:
+    """A partner-owned row: `partner_id` NOT NULL, foreign key, indexed."""
+
+    @declared_attr
+    def partner_id(cls) -> Mapped[int]:  # noqa: N805
+        return mapped_column(ForeignKey("partners.id"), nullable=False, index=True)
+
+    @classmethod
+    def for_partner(cls: type[T], partner: Any):  # -> Select[tuple[T]]
+        """The one way portal code lists a partner's rows."""
+        return select(cls).where(cls.partner_id == partner.id)  # type: ignore[attr-defined]
+
+
+def get_for_partner_or_404(model: type[T], object_id: int, partner: Any) -> T:
+    """Load a partner-owned row; another partner's row is a 404, so ids leak nothing."""
+    obj = db.session.get(model, object_id)
+    if obj is None or obj.partner_id != partner.id:  # type: ignore[attr-defined]
+        abort(404)
+    return obj
+
+
+def get_or_404(model: type[T], object_id: int) -> T:
+    obj = db.session.get(model, object_id)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+# --- side effects after commit -------------------------------------------------------------
+
+def after_commit(callback: Callable[[], Any]) -> None:
+    """Run `callback` once the current transaction has committed; dropped on rollback."""
+    session = db.session()
+    session.info.setdefault("after_commit", []).append(callback)
+
+
+def _install_commit_hooks() -> None:
+    @event.listens_for(Session, "after_commit")
+    def _run(session: Session) -> None:
+        callbacks = session.info.pop("after_commit", [])
+        for callback in callbacks:
+            callback()
+
+    @event.listens_for(Session, "after_soft_rollback")
+    def _drop(session: Session, previous_transaction: Any) -> None:
+        if not session.in_transaction():
+            session.info.pop("after_commit", None)
+
+
+_install_commit_hooks()
+
+
+def request_cache() -> dict[str, Any]:
+    """A per-request (per app context) dict, for values computed once a request."""
+    if not has_app_context():
+        return {}
+    if "_portal_cache" not in g:
+        g._portal_cache = {}
+    return g._portal_cache

@@ -1,0 +1,1 @@
+"""Core services: partners, users, tokens, authentication, audit, mail."""

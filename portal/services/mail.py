@@ -1,0 +1,101 @@
+"""E-mail through the outbox: queued in the request's transaction, sent by a job after commit.
+
+If the broker is down when the request commits, the row stays unsent and `drain_outbox` (a
+periodic job, also `flask --app wsgi mail drain`) sends it later.
+"""
+from __future__ import annotations
+
+import logging
+import smtplib
+from email.message import EmailMessage
+from typing import Any
+
+from flask import current_app, render_template
+from sqlalchemy import select
+
+from portal.db import after_commit, utcnow
+from portal.extensions import db
+from portal.models import OutboxEmail
+
+log = logging.getLogger("portal.mail")
+MAX_ATTEMPTS = 8
+
+
+def queue_email(recipient: str, subject: str, template: str, **context: Any) -> OutboxEmail:
+    """Render `templates/email/<template>.txt` (and `.html` if present) into the outbox."""
+    context.setdefault("portal_name", current_app.config["PORTAL_NAME"])
+    context.setdefault("base_url", current_app.config["PORTAL_BASE_URL"].rstrip("/"))
+    body_text = render_template(f"email/{template}.txt", **context)
+    try:
+        body_html = render_template(f"email/{template}.html", **context)
+    except Exception:  # noqa: BLE001 - the HTML part is optional
+        body_html = None
+    email = OutboxEmail(recipient=recipient, subject=subject, body_text=body_text, body_html=body_html)
+    db.session.add(email)
+    db.session.flush()
+    email_id = email.id
+    after_commit(lambda: _dispatch(email_id))
+    return email
+
+
+def _dispatch(email_id: int) -> None:
+    from portal.tasks import deliver_email
+
+    try:
+        deliver_email.delay(email_id)
+    except Exception:  # noqa: BLE001 - broker down: the outbox drain sends it later
+        log.warning("broker unavailable; e-mail %s stays in the outbox", email_id)
+
+
+def deliver(email_id: int) -> bool:
+    """Send one outbox e-mail if it is still unsent; commits its own transaction (a job)."""
+    stmt = select(OutboxEmail).where(OutboxEmail.id == email_id, OutboxEmail.sent_at.is_(None))
+    if db.engine.dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    email = db.session.scalars(stmt).first()
+    if email is None:
+        db.session.rollback()
+        return False
+    email.attempts += 1
+    try:
+        _send(email)
+    except Exception as exc:  # noqa: BLE001 - kept for a later retry
+        email.last_error = str(exc)[:2000]
+        db.session.commit()
+        log.warning("sending e-mail %s failed: %s", email_id, exc)
+        return False
+    email.sent_at = utcnow()
+    email.last_error = None
+    db.session.commit()
+    return True
+
+
+def drain_outbox(limit: int = 500) -> int:
+    """Send what is still unsent (broker was down, SMTP failed); returns how many were sent."""
+    ids = db.session.scalars(
+        select(OutboxEmail.id).where(OutboxEmail.sent_at.is_(None),
+                                     OutboxEmail.attempts < MAX_ATTEMPTS)
+        .order_by(OutboxEmail.id).limit(limit)
+    ).all()
+    db.session.rollback()
+    return sum(1 for email_id in ids if deliver(email_id))
+
+
+def _send(email: OutboxEmail) -> None:
+    cfg = current_app.config
+    if not cfg.get("MAIL_SERVER"):
+        log.info("E-mail to %s: %s\n%s", email.recipient, email.subject, email.body_text)
+        return
+    msg = EmailMessage()
+    msg["From"] = cfg["MAIL_DEFAULT_SENDER"]
+    msg["To"] = email.recipient
+    msg["Subject"] = email.subject
+    msg.set_content(email.body_text)
+    if email.body_html:
+        msg.add_alternative(email.body_html, subtype="html")
+    with smtplib.SMTP(cfg["MAIL_SERVER"], int(cfg["MAIL_PORT"]), timeout=15) as smtp:
+        if cfg.get("MAIL_USE_TLS"):
+            smtp.starttls()
+        if cfg.get("MAIL_USERNAME"):
+            smtp.login(cfg["MAIL_USERNAME"], cfg.get("MAIL_PASSWORD") or "")
+        smtp.send_message(msg)

@@ -1,0 +1,69 @@
+"""Jinja set-up: filters (money, dates), permission predicates and per-role navigation."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any
+
+from flask import Flask, request, url_for
+from flask_login import current_user
+
+from portal.money import Money
+from portal.permissions import TEMPLATE_PREDICATES
+
+
+def _money(value: Money | None) -> str:
+    return "" if value is None else value.format()
+
+
+def _dt(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    if value is None:
+        return ""
+    return value.astimezone(timezone.utc).strftime(fmt) + (" UTC" if "%H" in fmt else "")
+
+
+def _date(value: date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def navigation(user: Any) -> list[tuple[str, str, str]]:
+    """(label, endpoint, icon) entries for the user's role; only built pages appear."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    items = [("Dashboard", "dashboard.index", "speedometer2")]
+    if user.role == "admin":
+        items += [("Partners", "admin.partners", "building"), ("Users", "admin.users", "people"),
+                  ("Audit log", "admin.audit_log", "journal-text")]
+    elif user.role in ("partner_manager", "sales_ops"):
+        items += [("Partners", "admin.partners", "building")]
+    if user.role == "partner_admin":
+        items += [("Team", "team.users", "people")]
+    return items
+
+
+def nav_active(endpoint: str) -> bool:
+    """A navigation entry is active on its page and on the pages below it."""
+    target = url_for(endpoint)
+    return request.path == target or (
+        target.count("/") > 1 and request.path.startswith(target.rstrip("/") + "/"))
+
+
+def _page_args(**changes: Any) -> dict[str, Any]:
+    """The current query string with some arguments changed (sorting, paging links)."""
+    args = request.args.to_dict()
+    args.update({k: v for k, v in changes.items()})
+    return {k: v for k, v in args.items() if v not in (None, "")}
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters.update(money=_money, dt=_dt, date=_date)
+    app.jinja_env.globals.update(TEMPLATE_PREDICATES)
+    app.jinja_env.globals["page_args"] = _page_args
+    app.jinja_env.globals["nav_active"] = nav_active
+
+    @app.context_processor
+    def _inject() -> dict[str, Any]:
+        return {
+            "nav_items": navigation(current_user),
+            "portal_name": app.config["PORTAL_NAME"],
+            "url_for": url_for,
+        }

@@ -1,0 +1,1 @@
+"""HTML views of the portal core: log-in, dashboards, account, team, API docs."""
