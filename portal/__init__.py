@@ -50,10 +50,15 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from admin.views import bp as admin_bp
+    from catalog.api import bp as catalog_api_bp
+    from catalog.views import bp as catalog_bp
     from portal.api import bp as api_bp
     from portal.views import account, auth, dashboard, docs, team
 
-    for bp in (auth.bp, dashboard.bp, account.bp, team.bp, docs.bp, admin_bp, api_bp):
+    import catalog.demo  # noqa: F401 - adds the catalog to the demo data
+
+    for bp in (auth.bp, dashboard.bp, account.bp, team.bp, docs.bp, admin_bp, api_bp, catalog_api_bp,
+               catalog_bp):
         app.register_blueprint(bp)
 
 

@@ -30,6 +30,10 @@ DEFAULTS: dict[str, Any] = {
     "PORTAL_BASE_URL": "http://127.0.0.1:5000",
     "PER_PAGE": 25,
     "API_MAX_PER_PAGE": 200,
+    # Periodic jobs (celery beat); features add theirs to this mapping.
+    "CELERY_BEAT_SCHEDULE": {
+        "drain-outbox": {"task": "portal.drain_outbox", "schedule": 300.0},
+    },
 }
 
 # Environment variables read as strings (CONTRACT.md "Application and configuration").

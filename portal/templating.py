@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, request, url_for
 from flask_login import current_user
 
+from portal.models import ROLES
 from portal.money import Money
 from portal.permissions import TEMPLATE_PREDICATES
 
@@ -25,19 +27,36 @@ def _date(value: date | None) -> str:
     return value.isoformat() if value else ""
 
 
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    endpoint: str
+    icon: str
+    roles: tuple[str, ...]
+    order: int = 50
+
+
+NAV_ITEMS: list[NavItem] = [
+    NavItem("Dashboard", "dashboard.index", "speedometer2", ROLES, 0),
+    NavItem("Partners", "admin.partners", "building", ("admin", "partner_manager", "sales_ops"), 80),
+    NavItem("Users", "admin.users", "people", ("admin",), 90),
+    NavItem("Audit log", "admin.audit_log", "journal-text", ("admin",), 95),
+    NavItem("Team", "team.users", "people", ("partner_admin",), 90),
+]
+
+
+def register_nav(label: str, endpoint: str, icon: str, roles: tuple[str, ...], order: int = 50) -> None:
+    """Feature packages add their pages to the navigation bar (only built pages appear)."""
+    if all(item.endpoint != endpoint for item in NAV_ITEMS):
+        NAV_ITEMS.append(NavItem(label, endpoint, icon, roles, order))
+
+
 def navigation(user: Any) -> list[tuple[str, str, str]]:
-    """(label, endpoint, icon) entries for the user's role; only built pages appear."""
+    """(label, endpoint, icon) entries for the user's role."""
     if not getattr(user, "is_authenticated", False):
         return []
-    items = [("Dashboard", "dashboard.index", "speedometer2")]
-    if user.role == "admin":
-        items += [("Partners", "admin.partners", "building"), ("Users", "admin.users", "people"),
-                  ("Audit log", "admin.audit_log", "journal-text")]
-    elif user.role in ("partner_manager", "sales_ops"):
-        items += [("Partners", "admin.partners", "building")]
-    if user.role == "partner_admin":
-        items += [("Team", "team.users", "people")]
-    return items
+    items = sorted((i for i in NAV_ITEMS if user.role in i.roles), key=lambda i: (i.order, i.label))
+    return [(i.label, i.endpoint, i.icon) for i in items]
 
 
 def nav_active(endpoint: str) -> bool:

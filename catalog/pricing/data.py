@@ -96,6 +96,16 @@ class EntryData:
         object.__setattr__(self, "tiers", tuple(sorted(tiers)))
 
 
+def stored_entry(code: str, unit_price: Decimal, tiers: tuple[tuple[int, Decimal], ...]) -> EntryData:
+    """An EntryData from rows the database already holds validated (sorted tiers, no checks):
+    a cart loads hundreds of these per request."""
+    entry = object.__new__(EntryData)
+    object.__setattr__(entry, "code", code)
+    object.__setattr__(entry, "unit_price", unit_price)
+    object.__setattr__(entry, "tiers", tiers)
+    return entry
+
+
 @dataclass(frozen=True, slots=True)
 class PriceBookData:
     """A price book: currency, validity (valid_to inclusive, None = open) and entries by code."""

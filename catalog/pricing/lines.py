@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from catalog.pricing.books import check_quantity, tier_for_quantity
@@ -30,8 +30,9 @@ from catalog.pricing.data import (
     HUNDRED, CampaignPriceRule, ContractPriceData, DealDiscount, InvalidPricingData,
     MissingPrice, PriceBookData, PricingError, as_percent, format_percent,
 )
-from portal.money import Money, quantize
+from portal.money import Money, minor_digits
 
+ONE = Decimal(1)
 ContractPrices = Mapping[str, ContractPriceData | Sequence[ContractPriceData]]
 
 
@@ -99,26 +100,32 @@ class DocumentPrice:
 
 
 class _Waterfall:
-    """Exact running price plus displayed steps that telescope to the rounded net."""
+    """Exact running price plus displayed steps that telescope to the rounded net.
+
+    `point` is the running price rounded half-up to minor units, kept as an integer so each
+    step costs one rounding (this runs for every line of every cart)."""
 
     def __init__(self, currency: str, list_price: Decimal, label: str) -> None:
         self.currency = currency
+        self.digits = minor_digits(currency)
         self.exact = list_price
-        self.steps = [WaterfallStep("list", label, self._money(list_price))]
+        self.point = self._minor(list_price)
+        self.steps = [WaterfallStep("list", label, Money(self.point, currency))]
 
-    def _money(self, amount: Decimal) -> Money:
-        return Money.from_decimal(quantize(amount, self.currency), self.currency)
+    def _minor(self, amount: Decimal) -> int:
+        return int(amount.scaleb(self.digits).quantize(ONE, rounding=ROUND_HALF_UP))
 
     def add(self, step: str, label: str, delta: Decimal) -> None:
-        before = self._money(self.exact)
         self.exact += delta
-        self.steps.append(WaterfallStep(step, label, self._money(self.exact) - before))
+        point = self._minor(self.exact)
+        self.steps.append(WaterfallStep(step, label, Money(point - self.point, self.currency)))
+        self.point = point
 
     def discount(self, step: str, label: str, percent: Decimal) -> None:
         self.add(step, label, -(self.exact * percent / HUNDRED))
 
     def finish(self) -> Money:
-        net = self._money(self.exact)  # the one rounding of the unit price
+        net = Money(self.point, self.currency)  # the one rounding of the unit price
         self.steps.append(WaterfallStep("net", "Net price", net))
         return net
 

@@ -18,10 +18,8 @@ from portal.services import partners as partner_service
 def partner_json(partner: Partner) -> dict:
     data = {k: getattr(partner, k) for k in (
         "id", "name", "kind", "tier", "country", "region", "currency", "payment_terms_days",
-        "status", "manager_id", "created_at", "updated_at")}
+        "status", "manager_id", "price_book_id", "created_at", "updated_at")}
     data["credit_limit"] = partner.credit_limit.as_str()
-    for key, _ in partner_service.EXTRA_FIELDS.items():
-        data[key] = getattr(partner, key, None)
     return present(PartnerOut, data)
 
 

@@ -37,6 +37,7 @@ class PartnerCreate(Body):
     payment_terms_days: int
     status: str | None = Field(None, description="active (default) or suspended")
     manager_id: int | None = None
+    price_book_id: int | None = None
 
 
 class PartnerUpdate(Body):
@@ -50,6 +51,7 @@ class PartnerUpdate(Body):
     payment_terms_days: int | None = None
     status: str | None = None
     manager_id: int | None = None
+    price_book_id: int | None = None
 
 
 class PartnerOut(BaseModel):
@@ -64,6 +66,7 @@ class PartnerOut(BaseModel):
     payment_terms_days: int
     status: str
     manager_id: int | None
+    price_book_id: int | None
     created_at: datetime
     updated_at: datetime
 

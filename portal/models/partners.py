@@ -39,6 +39,10 @@ class Partner(TimestampMixin, db.Model):
         ForeignKey("users.id", use_alter=True, ondelete="SET NULL"), index=True
     )
 
+    # The catalog's price book assigned to this partner (optional); checked by the catalog.
+    price_book_id: Mapped[int | None] = mapped_column(
+        ForeignKey("price_books.id", ondelete="SET NULL"), index=True)
+
     manager: Mapped[User | None] = relationship(foreign_keys=[manager_id])
 
     @property

@@ -14,10 +14,10 @@ from portal.services import audit
 from portal.validation import check_country, check_currency, parse_amount, parse_decimal
 
 AUDITED = ("name", "kind", "tier", "country", "region", "currency", "credit_limit_minor",
-           "payment_terms_days", "status", "manager_id")
+           "payment_terms_days", "status", "manager_id", "price_book_id")
 REQUIRED = ("name", "kind", "tier", "country", "region", "currency", "credit_limit",
             "payment_terms_days")
-# Hooks other features add (e.g. the catalog checks `price_book_id`): name -> cleaner.
+# Checks other features register for their fields (the catalog checks `price_book_id`).
 EXTRA_FIELDS: dict[str, Any] = {}
 
 
@@ -120,12 +120,12 @@ def create_partner(actor: User, data: Mapping[str, Any]) -> Partner:
 
 
 def update_partner(actor: User, partner: Partner, data: Mapping[str, Any]) -> Partner:
-    before = audit.snapshot(partner, AUDITED + tuple(EXTRA_FIELDS))
+    before = audit.snapshot(partner, AUDITED)
     values = _clean(data, partner)
     for key, value in values.items():
         setattr(partner, key, value)
     db.session.flush()
-    after = audit.snapshot(partner, AUDITED + tuple(EXTRA_FIELDS))
+    after = audit.snapshot(partner, AUDITED)
     if after != before:
         action = "partner.update"
         if before["status"] != after["status"]:

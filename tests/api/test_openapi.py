@@ -1,6 +1,8 @@
 """The OpenAPI description is generated from the routes and serves a readable page."""
 from __future__ import annotations
 
+import re
+
 
 def test_openapi_json_is_public_and_lists_the_api(client, app):
     spec = client.get("/api/v1/openapi.json").json
@@ -20,7 +22,7 @@ def test_openapi_json_is_public_and_lists_the_api(client, app):
     documented = {(p, m) for p, ops in paths.items() for m in ops}
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/api/v1") and rule.endpoint != "api.openapi_json":
-            path = rule.rule[len("/api/v1"):].replace("<int:", "{").replace(">", "}")
+            path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule[len("/api/v1"):])
             for method in rule.methods - {"HEAD", "OPTIONS"}:
                 assert (path, method.lower()) in documented, (path, method)
 

@@ -1,0 +1,2 @@
+"""Back office: price book and product imports (CSV / Excel) with preview and progress."""
+from admin.blueprint import bp  # noqa: F401

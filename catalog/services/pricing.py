@@ -1,0 +1,179 @@
+"""Pricing for a partner: load the inputs in a fixed number of queries, then price purely.
+
+Queries for any number of lines: products with their option groups and options (1) + rules
+(1, when a product is configurable) + candidate price books (1) + entries for the codes used (1)
++ contract prices (1) + tier discounts (1). `list_prices` (catalog list) needs 4: books, entries, contract prices, discounts.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from catalog.configurator import validate
+from catalog.models import ContractPrice, PriceBook, Product, TierDiscount
+from catalog.pricing import (
+    CampaignPriceRule, ContractPriceData, DealDiscount, DocumentPrice, LinePrice, PriceBookData,
+    PricingError, price_document, price_line, select_price_book,
+)
+from catalog.services import CatalogError
+from catalog.services.lookup import NO_OPTIONS, ProductInfo, in_list, products_by_sku
+from catalog.services.pricebooks import entry_data
+from portal.extensions import db
+from portal.models import Partner
+from portal.money import Money, minor_digits
+
+MAX_QUANTITY = 1_000_000
+
+
+@dataclass(frozen=True)
+class LineInput:
+    sku: str
+    quantity: Any
+    options: Sequence[str] = ()
+
+
+@dataclass
+class PricingInputs:
+    book: PriceBookData
+    contract_prices: dict[str, list[ContractPriceData]]
+    tier_discounts: dict[str, Decimal]
+
+
+class PricingFailed(CatalogError):
+    code = "pricing_failed"
+
+
+# Deal registrations register how an approved registration becomes a deal discount:
+# (partner, opportunity_id) -> DealDiscount, raising a DomainError when it does not apply.
+DEAL_LOOKUP: list[Callable[[Partner, int], DealDiscount]] = []
+
+
+def deal_for(partner: Partner, opportunity_id: int) -> DealDiscount:
+    """The deal discount of the partner's approved registration (checked by its feature)."""
+    if not DEAL_LOOKUP:
+        raise CatalogError("No such approved deal registration of yours.",
+                           fields={"opportunity_id": "Not an approved registration of your partner."})
+    return DEAL_LOOKUP[0](partner, opportunity_id)
+
+
+def today() -> date:
+    return date.today()
+
+
+def candidate_books(partner: Partner, on: date) -> list[PriceBookData]:
+    """Books that may apply (the assigned one, and the currency's books valid on the date)."""
+    stmt = select(PriceBook.id, PriceBook.name, PriceBook.currency, PriceBook.valid_from,
+                  PriceBook.valid_to).where(
+        or_(PriceBook.id == partner.price_book_id,
+            (PriceBook.currency == partner.currency) & (PriceBook.valid_from <= on)
+            & (PriceBook.valid_to.is_(None) | (PriceBook.valid_to >= on))))
+    return [PriceBookData(*row) for row in db.session.execute(stmt)]
+
+
+def book_for(partner: Partner, on: date) -> PriceBookData:
+    """The partner's price book on a date (entries not loaded); NoPriceBook if none."""
+    return select_price_book(candidate_books(partner, on), partner.currency, on, partner.price_book_id)
+
+
+def load_inputs(partner: Partner, codes: Iterable[str], on: date) -> PricingInputs:
+    codes = set(codes)
+    meta = book_for(partner, on)
+    book = PriceBookData(meta.id, meta.name, meta.currency, meta.valid_from, meta.valid_to,
+                         entry_data(meta, codes))
+    digits = minor_digits(book.currency)
+    contracts: dict[str, list[ContractPriceData]] = {}
+    for cp in db.session.execute(
+        select(ContractPrice.code, ContractPrice.unit_price_minor, ContractPrice.valid_from,
+               ContractPrice.valid_to).where(ContractPrice.partner_id == partner.id,
+                                             ContractPrice.currency == book.currency,
+                                             in_list(ContractPrice.code, codes))):
+        contracts.setdefault(cp.code, []).append(ContractPriceData(
+            cp.code, Decimal(cp.unit_price_minor).scaleb(-digits), cp.valid_from, cp.valid_to))
+    discounts = {f: Decimal(p) for f, p in db.session.execute(
+        select(TierDiscount.family, TierDiscount.percent).where(TierDiscount.tier == partner.tier))}
+    return PricingInputs(book, contracts, discounts)
+
+
+def price_lines(partner: Partner, lines: Sequence[LineInput], *, on: date | None = None,
+                deal: DealDiscount | None = None, quote_discount: Decimal | None = None,
+                campaign: CampaignPriceRule | None = None) -> DocumentPrice:
+    """Validate and price lines for `partner`; every bad line is reported (`lines.N.field`)."""
+    on = on or today()
+    errors: dict[str, str] = {}
+    products = products_by_sku({str(line.sku) for line in lines})
+    if not lines:
+        errors["lines"] = "Add at least one line."
+    for i, line in enumerate(lines):
+        _check_line(i, line, products.get(str(line.sku)), errors)
+    if errors:
+        raise PricingFailed("Some lines cannot be priced: see fields.", fields=errors)
+    codes = {c for line in lines for c in (line.sku, *line.options)}
+    try:
+        inputs = load_inputs(partner, codes, on)
+    except PricingError as exc:
+        raise PricingFailed(str(exc), code="no_price_book", fields={"lines": str(exc)}) from exc
+    priced: list[LinePrice] = []
+    for i, line in enumerate(lines):
+        product = products[line.sku]
+        try:
+            priced.append(price_line(
+                line.sku, product.family, int(line.quantity), tuple(line.options), book=inputs.book,
+                contract_prices=inputs.contract_prices, tier_discounts=inputs.tier_discounts, on=on,
+                deal=deal, quote_discount=quote_discount, campaign=campaign, tier_name=partner.tier))
+        except PricingError as exc:
+            errors[f"lines.{i}.options" if getattr(exc, "price_code", line.sku) != line.sku
+                   else f"lines.{i}.sku"] = str(exc)
+    if errors:
+        raise PricingFailed("Some lines cannot be priced: see fields.", fields=errors)
+    return price_document(priced, inputs.book.currency)
+
+
+def _check_line(i: int, line: LineInput, product: ProductInfo | None, errors: dict[str, str]) -> None:
+    qty = line.quantity
+    if isinstance(qty, bool) or not isinstance(qty, int):
+        errors[f"lines.{i}.quantity"] = "The quantity must be a whole number."
+    elif qty < 1:
+        errors[f"lines.{i}.quantity"] = "The quantity must be at least 1."
+    elif qty > MAX_QUANTITY:
+        errors[f"lines.{i}.quantity"] = f"The quantity must be at most {MAX_QUANTITY:,}."
+    if product is None:
+        errors[f"lines.{i}.sku"] = f"Unknown SKU {line.sku}."
+        return
+    if not product.active:
+        errors[f"lines.{i}.sku"] = f"{product.sku} ({product.name}) is no longer available."
+        return
+    if product.config is NO_OPTIONS and not line.options:
+        return  # nothing to configure
+    result = validate(product.config, list(line.options))
+    if not result.valid:
+        errors[f"lines.{i}.options"] = " ".join(p if p.endswith(".") else p + "." for p in result.problems)
+
+
+def list_prices(partner: Partner, products: Sequence[Product], on: date | None = None) -> dict[str, Money | None]:
+    """Net unit price for quantity 1 without options, per SKU (None when it has no price)."""
+    on = on or today()
+    try:
+        inputs = load_inputs(partner, [p.sku for p in products], on)
+    except PricingError:
+        return {p.sku: None for p in products}
+    prices: dict[str, Money | None] = {}
+    for product in products:
+        try:
+            prices[product.sku] = price_line(
+                product.sku, product.family, 1, (), book=inputs.book,
+                contract_prices=inputs.contract_prices, tier_discounts=inputs.tier_discounts,
+                on=on, tier_name=partner.tier).unit_net
+        except PricingError:
+            prices[product.sku] = None
+    return prices
+
+
+def lines_from(data: Iterable[Mapping[str, Any]]) -> list[LineInput]:
+    """Line inputs from plain dicts (API bodies, cart rows)."""
+    return [LineInput(str(d.get("sku") or "").strip(), d.get("quantity"),
+                      tuple(str(o) for o in (d.get("options") or []))) for d in data]

@@ -1,0 +1,137 @@
+"""Pricing against the database: book selection, discounts, errors and a fixed query count."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event
+
+from catalog.services import pricebooks, pricing
+from catalog.services.pricing import LineInput, PricingFailed
+from portal.extensions import db
+from tests.catalog.builders import TODAY, build
+from tests.factories import make_partner
+
+
+@contextmanager
+def count_queries():
+    statements: list[str] = []
+    engine = db.engines[None]
+    target = engine.engine if hasattr(engine, "engine") else engine
+
+    def before(conn, cursor, statement, params, context, executemany):
+        if not statement.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+            statements.append(statement)
+
+    event.listen(target, "before_cursor_execute", before)
+    try:
+        yield statements
+    finally:
+        event.remove(target, "before_cursor_execute", before)
+
+
+def test_silver_partner_prices_with_tier_discount_and_volume_tier(app, two_partners):
+    build()
+    a = two_partners.a  # silver, EUR
+    doc = pricing.price_lines(a, [LineInput("SRV", 10, ("CPU-8", "RAM-32")), LineInput("LIC", 1)])
+    server, lic = doc.lines
+    # list 1000+200+100 = 1300; volume tier 900 -> 1200; silver hardware 5% -> 1140.00
+    assert server.unit_list.as_str() == "1300.00" and server.unit_net.as_str() == "1140.00"
+    assert server.line_total.as_str() == "11400.00"
+    assert lic.unit_net.as_str() == "99.99"  # no silver software discount
+    assert doc.total.as_str() == "11499.99"
+    steps = [s.step for s in server.waterfall]
+    assert steps == ["list", "volume_tier", "tier_discount", "net"]
+
+
+def test_contract_price_is_one_partners_only(app, two_partners):
+    build()
+    pricebooks.set_contract_prices(two_partners.a, None, [{"code": "LIC", "unit_price": "50.00"}])
+    b = two_partners.b
+    b.currency = "EUR"
+    assert pricing.list_prices(two_partners.a, [_lic()])["LIC"].as_str() == "50.00"
+    assert pricing.list_prices(b, [_lic()])["LIC"].as_str() == "79.99"  # gold software 20%: 79.992
+
+
+def _lic():
+    from catalog.services.products import get_by_sku
+
+    return get_by_sku("LIC")
+
+
+def test_expired_contract_price_falls_back_to_the_book(app, two_partners):
+    build()
+    pricebooks.set_contract_prices(two_partners.a, None, [
+        {"code": "LIC", "unit_price": "50.00", "valid_to": (TODAY - timedelta(days=1)).isoformat()}])
+    assert pricing.list_prices(two_partners.a, [_lic()])["LIC"].as_str() == "99.99"
+
+
+def test_assigned_book_and_future_book(app, two_partners):
+    build()
+    future = pricebooks.create_price_book(None, {"name": "Next", "currency": "EUR",
+                                                 "valid_from": TODAY + timedelta(days=10),
+                                                 "entries": [{"code": "LIC", "unit_price": "120.00"}]})
+    a = two_partners.a
+    assert pricing.list_prices(a, [_lic()])["LIC"].as_str() == "99.99"
+    assert pricing.list_prices(a, [_lic()], on=TODAY + timedelta(days=10))["LIC"].as_str() == "120.00"
+    special = pricebooks.create_price_book(None, {"name": "Special", "currency": "EUR", "valid_from": TODAY,
+                                                  "entries": [{"code": "LIC", "unit_price": "60.00"}]})
+    a.price_book_id = special.id
+    db.session.flush()
+    assert pricing.list_prices(a, [_lic()])["LIC"].as_str() == "60.00"
+    del future
+
+
+def test_no_price_book_in_the_currency_is_a_clear_error(app, two_partners):
+    build()
+    partner = make_partner(currency="CHF")
+    with pytest.raises(PricingFailed) as exc:
+        pricing.price_lines(partner, [LineInput("LIC", 1)])
+    assert "No price book in CHF" in exc.value.message
+    assert pricing.list_prices(partner, [_lic()]) == {"LIC": None}
+
+
+def test_every_bad_line_is_reported(app, two_partners):
+    build()
+    from catalog.services.products import get_by_sku
+
+    get_by_sku("LIC").active = False
+    with pytest.raises(PricingFailed) as exc:
+        pricing.price_lines(two_partners.a, [
+            LineInput("NOPE", 1), LineInput("LIC", 1), LineInput("SRV", 0, ("CPU-8", "RAM-32")),
+            LineInput("SRV", 2, ("CPU-16", "RAM-32")), LineInput("SRV", 10**9, ("CPU-8", "RAM-32")),
+            LineInput("SRV", "two", ("CPU-8", "RAM-32")), LineInput("SRV", 1, ("RAM-32",)),
+        ])
+    fields = exc.value.fields
+    assert fields["lines.0.sku"] == "Unknown SKU NOPE."
+    assert "no longer available" in fields["lines.1.sku"]
+    assert fields["lines.2.quantity"] == "The quantity must be at least 1."
+    assert "requires" in fields["lines.3.options"] and "PSU-HI" in fields["lines.3.options"]
+    assert "at most" in fields["lines.4.quantity"]
+    assert "whole number" in fields["lines.5.quantity"]
+    assert "Choose at least 1 of Processor" in fields["lines.6.options"]
+
+
+def test_code_without_price_is_reported_on_its_line(app, two_partners):
+    build()
+    from catalog.services import products
+
+    products.create_product(None, {"sku": "NEW", "name": "Unpriced", "family": "hardware"})
+    with pytest.raises(PricingFailed) as exc:
+        pricing.price_lines(two_partners.a, [LineInput("LIC", 1), LineInput("NEW", 1)])
+    assert "NEW" in exc.value.fields["lines.1.sku"]
+
+
+@pytest.mark.parametrize("n", [1, 200])
+def test_pricing_a_cart_takes_a_fixed_number_of_queries(app, two_partners, n):
+    build(extra_products=200)
+    lines = [LineInput(f"ACC-{i:04d}", i) for i in range(1, n + 1)]
+    lines[0] = LineInput("SRV", 3, ("CPU-16", "RAM-64", "PSU-HI"))
+    db.session.expire_all()
+    partner = two_partners.a
+    partner.name  # loaded outside the count
+    with count_queries() as statements:
+        doc = pricing.price_lines(partner, lines)
+    assert len(doc.lines) == n
+    assert len(statements) == 6, statements
