@@ -6,6 +6,7 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 
 from admin.blueprint import bp
+from catalog.models import PriceBook
 from portal.db import get_or_404
 from portal.errors import DomainError
 from portal.extensions import db
@@ -17,7 +18,7 @@ from portal.services import partners as partner_service
 from portal.validation import country_choices
 
 FIELDS = ("name", "kind", "tier", "country", "region", "currency", "credit_limit",
-          "payment_terms_days", "status", "manager_id")
+          "payment_terms_days", "status", "manager_id", "price_book_id")
 SORTS = {"name": Partner.name, "tier": Partner.tier, "country": Partner.country,
          "region": Partner.region, "status": Partner.status, "credit_limit": Partner.credit_limit_minor,
          "created": Partner.created_at}
@@ -28,9 +29,13 @@ def _form(partner: Partner | None = None) -> PartnerForm:
     if partner is not None and request.method == "GET":
         form.credit_limit.data = partner.credit_limit.as_str()
         form.manager_id.data = str(partner.manager_id or "")
+        form.price_book_id.data = str(partner.price_book_id or "")
     form.country.choices = options([("", "Choose a country")] + [(c, f"{n} ({c})") for c, n in country_choices()])
     form.manager_id.choices = options([("", "No manager")] + [
         (str(u.id), f"{u.name} ({u.email})") for u in partner_service.managers()])
+    form.price_book_id.choices = options([("", "None: the book in the partner's currency")] + [
+        (str(b.id), f"{b.name} ({b.currency}, from {b.valid_from})") for b in db.session.scalars(
+            select(PriceBook).order_by(PriceBook.currency, PriceBook.valid_from.desc()))])
     return form
 
 

@@ -56,6 +56,8 @@ def register_blueprints(app: Flask) -> None:
     from portal.views import account, auth, dashboard, docs, team
 
     import catalog.demo  # noqa: F401 - adds the catalog to the demo data
+    import catalog.tasks  # noqa: F401 - every feature's Celery tasks, for the worker
+    import portal.tasks  # noqa: F401
 
     for bp in (auth.bp, dashboard.bp, account.bp, team.bp, docs.bp, admin_bp, api_bp, catalog_api_bp,
                catalog_bp):

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask, g, request
 from flask_login import current_user
 from sqlalchemy import event
+from sqlalchemy.orm import joinedload
 from sqlalchemy.engine import Engine
 
 from portal.extensions import db, login_manager
@@ -50,7 +51,7 @@ def init_login(app: Flask) -> None:
             user_id, version = (int(x) for x in session_id.split(":", 1))
         except ValueError:
             return None
-        user = db.session.get(User, user_id)
+        user = db.session.get(User, user_id, options=[joinedload(User.partner)])
         if user is None or user.auth_version != version or not user.is_active:
             return None
         return user

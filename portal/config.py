@@ -29,6 +29,7 @@ DEFAULTS: dict[str, Any] = {
     "PORTAL_NAME": "Partner Portal",
     "PORTAL_BASE_URL": "http://127.0.0.1:5000",
     "PER_PAGE": 25,
+    "MAX_CONTENT_LENGTH": 30 * 1024 * 1024,  # uploads: imports allow 25 MB files
     "API_MAX_PER_PAGE": 200,
     # Periodic jobs (celery beat); features add theirs to this mapping.
     "CELERY_BEAT_SCHEDULE": {

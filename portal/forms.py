@@ -71,6 +71,9 @@ class PartnerForm(FlaskForm):
     status = SelectField("Status", choices=options((s, s.title()) for s in PARTNER_STATUSES))
     manager_id = SelectField("Partner manager", choices=[], validate_choice=False,
                              validators=[Optional()])
+    price_book_id = SelectField("Assigned price book", choices=[], validate_choice=False,
+                                validators=[Optional()],
+                                description="Optional: otherwise the book in the partner's currency applies.")
 
 
 def apply_domain_error(form: FlaskForm, exc: DomainError) -> None:

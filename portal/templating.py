@@ -61,9 +61,8 @@ def navigation(user: Any) -> list[tuple[str, str, str]]:
 
 def nav_active(endpoint: str) -> bool:
     """A navigation entry is active on its page and on the pages below it."""
-    target = url_for(endpoint)
-    return request.path == target or (
-        target.count("/") > 1 and request.path.startswith(target.rstrip("/") + "/"))
+    target = url_for(endpoint).rstrip("/")
+    return request.path.rstrip("/") == target or request.path.startswith(target + "/")
 
 
 def _page_args(**changes: Any) -> dict[str, Any]:

@@ -81,6 +81,8 @@ def book_for(partner: Partner, on: date) -> PriceBookData:
 
 
 def load_inputs(partner: Partner, codes: Iterable[str], on: date) -> PricingInputs:
+    """The partner's book (with only `codes`' entries), contract prices and tier discounts on a
+    date, in 4 queries; for callers that price line by line (a cart keeps its valid lines)."""
     codes = set(codes)
     meta = book_for(partner, on)
     book = PriceBookData(meta.id, meta.name, meta.currency, meta.valid_from, meta.valid_to,

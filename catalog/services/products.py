@@ -194,13 +194,18 @@ def search(q: str | None = None, family: str | None = None, active_only: bool = 
     """A select of products matching a text (SKU or name) and family."""
     stmt = select(Product)
     if q:
-        like = f"%{q.strip()}%"
-        stmt = stmt.where(or_(Product.sku.ilike(like), Product.name.ilike(like)))
+        like = "%" + like_escape(q.strip()) + "%"
+        stmt = stmt.where(or_(Product.sku.ilike(like, escape="\\"), Product.name.ilike(like, escape="\\")))
     if family:
         stmt = stmt.where(Product.family == family.lower())
     if active_only:
         stmt = stmt.where(Product.active.is_(True))
     return stmt
+
+
+def like_escape(text: str) -> str:
+    """Make `%`, `_` and the escape character match themselves in a LIKE pattern."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def families() -> list[str]:

@@ -77,3 +77,17 @@ def test_unknown_partner_is_404(client, two_partners, login):
     login(two_partners.admin)
     assert client.get("/admin/partners/424242").status_code == 404
     assert client.get("/admin/partners/424242/edit").status_code == 404
+
+
+def test_assign_a_price_book_in_the_partner_form(client, two_partners, login):
+    from tests.catalog.builders import build
+
+    book = build()["book"]
+    login(two_partners.admin)
+    page = client.get(f"/admin/partners/{two_partners.a.id}/edit").data.decode()
+    assert f'<option value="{book.id}">' in page
+    data = dict(FORM, name="Alpha Partners", country="DE", price_book_id=str(book.id))
+    assert client.post(f"/admin/partners/{two_partners.a.id}/edit", data=data).status_code == 302
+    assert two_partners.a.price_book_id == book.id
+    r = client.post(f"/admin/partners/{two_partners.a.id}/edit", data=dict(data, price_book_id="999999"))
+    assert r.status_code == 422 and b"no such price book" in r.data
