@@ -33,6 +33,14 @@ def quantize(amount: Decimal, currency: str) -> Decimal:
     return amount.quantize(Decimal(1).scaleb(-minor_digits(currency)), rounding=ROUND_HALF_UP)
 
 
+@lru_cache(maxsize=None)
+def _display_pattern(currency: str, locale: str) -> tuple[str, str]:
+    """Babel's text around the number for a currency and locale, found once: (prefix, suffix)."""
+    sample = format_currency(Decimal("1234"), currency, locale=locale)
+    digits = [i for i, ch in enumerate(sample) if ch.isdigit()]
+    return sample[:digits[0]], sample[digits[-1] + 1:]
+
+
 @dataclass(frozen=True, slots=True)
 class Money:
     amount_minor: int
@@ -84,7 +92,12 @@ class Money:
         return f"{self.amount:.{digits}f}"
 
     def format(self, locale: str = "en_US") -> str:
-        return format_currency(self.amount, self.currency, locale=locale)
+        """For display, e.g. "€1,234.50" (the same text as Babel's format_currency, cached)."""
+        if locale != "en_US":
+            return format_currency(self.amount, self.currency, locale=locale)
+        prefix, suffix = _display_pattern(self.currency, locale)
+        text = f"{prefix}{abs(self.amount):,.{minor_digits(self.currency)}f}{suffix}"
+        return f"-{text}" if self.amount_minor < 0 else text
 
     def _check(self, other: Money) -> None:
         if not isinstance(other, Money):

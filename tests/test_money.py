@@ -46,3 +46,14 @@ def test_arithmetic_and_currency_mixing():
         Money(1, "EUR") * 1.5
     with pytest.raises(MoneyError):
         Money(1.0, "EUR")  # type: ignore[arg-type]
+
+
+def test_display_format_matches_babel_for_every_currency():
+    from babel.numbers import format_currency
+
+    from portal.money import known_currencies
+
+    for currency in sorted(known_currencies()):
+        for minor in (0, 5, -5, 123456, -9876543):
+            money = Money(minor, currency)
+            assert money.format() == format_currency(money.amount, currency, locale="en_US"), (currency, minor)

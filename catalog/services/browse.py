@@ -1,8 +1,9 @@
 """The partner catalog: a page of active products at the partner's own prices, and one product.
 
 Query budget (tests/catalog/test_catalog_pages.py counts them): a list page is one product query
-(the total comes from a window count and the family filter's choices from a scalar subquery in
-the same statement) plus the 4 queries of `pricing.list_prices`. A product page loads the product
+(the family filter's choices come from a scalar subquery in the same statement), a count (left
+out when the first page holds everything; cheaper than a window count over 10,000 rows) and the
+2 queries of `pricing.list_prices`. A product page loads the product
 with its option groups and options in one joined query, its rules only when it has options.
 """
 from __future__ import annotations
@@ -55,18 +56,16 @@ def catalog_page(partner: Partner, *, q: str | None, family: str | None, sort: s
     configurable = select(OptionGroup.id).where(OptionGroup.product_id == Product.id).exists()
     distinct = select(Product.family).where(Product.active.is_(True)).distinct().subquery()
     families = select(func.aggregate_strings(distinct.c.family, FAMILY_SEPARATOR)).scalar_subquery()
-    stmt = product_service.search(q, family, active_only=True).add_columns(
-        configurable.label("configurable"), func.count().over().label("total"),
-        families.label("families"))
+    matching = product_service.search(q, family, active_only=True)
+    stmt = matching.add_columns(configurable.label("configurable"), families.label("families"))
     stmt, key = apply_sort(stmt, sort, SORTS, "name", Product.id)
     rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
-    if rows:
-        total = rows[0].total
-        family_names = sorted(set((rows[0].families or "").split(FAMILY_SEPARATOR)) - {""})
-    else:  # an empty page (no match, or past the end) costs two small queries instead
-        total = db.session.scalar(select(func.count()).select_from(
-            product_service.search(q, family, active_only=True).subquery())) or 0
-        family_names = _active_families()
+    if rows and page == 1 and len(rows) < per_page:
+        total = len(rows)  # the whole result is on this page
+    else:  # a separate count is cheaper than a window count over every matching row
+        total = db.session.scalar(select(func.count()).select_from(matching.subquery())) or 0
+    family_names = (sorted(set((rows[0].families or "").split(FAMILY_SEPARATOR)) - {""}) if rows
+                    else _active_families())
     prices = pricing.list_prices(partner, [r.Product for r in rows], on) if rows else {}
     notice = None
     if rows and all(price is None for price in prices.values()):

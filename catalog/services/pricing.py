@@ -1,8 +1,9 @@
 """Pricing for a partner: load the inputs in a fixed number of queries, then price purely.
 
 Queries for any number of lines: products with their option groups and options (1) + rules
-(1, when a product is configurable) + candidate price books (1) + entries for the codes used (1)
-+ contract prices (1) + tier discounts (1). `list_prices` (catalog list) needs 4: books, entries, contract prices, discounts.
+(1, when a product is configurable) + candidate price books with the tier discounts (1) + the
+entries of the codes used with the partner's contract prices for them (1). `list_prices` (the
+catalog list) needs the last 2.
 """
 from __future__ import annotations
 
@@ -12,17 +13,17 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Date, Integer, Numeric, String, cast, literal, null, or_, select, union_all
 
 from catalog.configurator import validate
-from catalog.models import ContractPrice, PriceBook, Product, TierDiscount
+from catalog.models import ContractPrice, PriceBook, PriceBookEntry, Product, TierDiscount
 from catalog.pricing import (
     CampaignPriceRule, ContractPriceData, DealDiscount, DocumentPrice, LinePrice, PriceBookData,
     PricingError, price_document, price_line, select_price_book,
 )
 from catalog.services import CatalogError
 from catalog.services.lookup import NO_OPTIONS, ProductInfo, in_list, products_by_sku
-from catalog.services.pricebooks import entry_data
+from catalog.pricing.data import EntryData, stored_entry
 from portal.extensions import db
 from portal.models import Partner
 from portal.money import Money, minor_digits
@@ -65,14 +66,17 @@ def today() -> date:
     return date.today()
 
 
-def candidate_books(partner: Partner, on: date) -> list[PriceBookData]:
-    """Books that may apply (the assigned one, and the currency's books valid on the date)."""
-    stmt = select(PriceBook.id, PriceBook.name, PriceBook.currency, PriceBook.valid_from,
+def _books_stmt(partner: Partner, on: date):
+    return select(PriceBook.id, PriceBook.name, PriceBook.currency, PriceBook.valid_from,
                   PriceBook.valid_to).where(
         or_(PriceBook.id == partner.price_book_id,
             (PriceBook.currency == partner.currency) & (PriceBook.valid_from <= on)
             & (PriceBook.valid_to.is_(None) | (PriceBook.valid_to >= on))))
-    return [PriceBookData(*row) for row in db.session.execute(stmt)]
+
+
+def candidate_books(partner: Partner, on: date) -> list[PriceBookData]:
+    """Books that may apply (the assigned one, and the currency's books valid on the date)."""
+    return [PriceBookData(*row) for row in db.session.execute(_books_stmt(partner, on))]
 
 
 def book_for(partner: Partner, on: date) -> PriceBookData:
@@ -80,24 +84,49 @@ def book_for(partner: Partner, on: date) -> PriceBookData:
     return select_price_book(candidate_books(partner, on), partner.currency, on, partner.price_book_id)
 
 
+def _books_and_discounts(partner: Partner, on: date) -> tuple[list[PriceBookData], dict[str, Decimal]]:
+    """Candidate books and the partner tier's discounts in one round trip (UNION ALL)."""
+    books = _books_stmt(partner, on).add_columns(
+        cast(null(), String(64)).label("family"), cast(null(), Numeric(5, 2)).label("percent"))
+    discounts = select(cast(null(), Integer), cast(null(), String(200)), cast(null(), String(3)),
+                       cast(null(), Date), cast(null(), Date), TierDiscount.family,
+                       TierDiscount.percent).where(TierDiscount.tier == partner.tier)
+    found: list[PriceBookData] = []
+    percents: dict[str, Decimal] = {}
+    for row in db.session.execute(union_all(books, discounts)):
+        if row[0] is not None:
+            found.append(PriceBookData(row[0], row[1], row[2], row[3], row[4]))
+        else:
+            percents[row[5]] = Decimal(row[6])
+    return found, percents
+
+
 def load_inputs(partner: Partner, codes: Iterable[str], on: date) -> PricingInputs:
     """The partner's book (with only `codes`' entries), contract prices and tier discounts on a
-    date, in 4 queries; for callers that price line by line (a cart keeps its valid lines)."""
+    date, in 2 round trips: books with discounts, then entries with contract prices."""
     codes = set(codes)
-    meta = book_for(partner, on)
-    book = PriceBookData(meta.id, meta.name, meta.currency, meta.valid_from, meta.valid_to,
-                         entry_data(meta, codes))
-    digits = minor_digits(book.currency)
+    books, discounts = _books_and_discounts(partner, on)
+    meta = select_price_book(books, partner.currency, on, partner.price_book_id)
+    digits = -minor_digits(meta.currency)
+    entries = select(literal("e").label("kind"), PriceBookEntry.code, PriceBookEntry.unit_price_minor,
+                     PriceBookEntry.tiers, cast(null(), Date).label("valid_from"),
+                     cast(null(), Date).label("valid_to")).where(
+        PriceBookEntry.price_book_id == meta.id, in_list(PriceBookEntry.code, codes))
+    contract = select(literal("c"), ContractPrice.code, ContractPrice.unit_price_minor,
+                      cast(null(), PriceBookEntry.tiers.type), ContractPrice.valid_from,
+                      ContractPrice.valid_to).where(
+        ContractPrice.partner_id == partner.id, ContractPrice.currency == meta.currency,
+        in_list(ContractPrice.code, codes))
+    book_entries: dict[str, EntryData] = {}
     contracts: dict[str, list[ContractPriceData]] = {}
-    for cp in db.session.execute(
-        select(ContractPrice.code, ContractPrice.unit_price_minor, ContractPrice.valid_from,
-               ContractPrice.valid_to).where(ContractPrice.partner_id == partner.id,
-                                             ContractPrice.currency == book.currency,
-                                             in_list(ContractPrice.code, codes))):
-        contracts.setdefault(cp.code, []).append(ContractPriceData(
-            cp.code, Decimal(cp.unit_price_minor).scaleb(-digits), cp.valid_from, cp.valid_to))
-    discounts = {f: Decimal(p) for f, p in db.session.execute(
-        select(TierDiscount.family, TierDiscount.percent).where(TierDiscount.tier == partner.tier))}
+    for kind, code, unit, tiers, start, end in db.session.execute(union_all(entries, contract)):
+        if kind == "e":
+            book_entries[code] = stored_entry(code, Decimal(unit).scaleb(digits), tuple(
+                (q, Decimal(p).scaleb(digits)) for q, p in sorted(tiers or ())))
+        else:
+            contracts.setdefault(code, []).append(
+                ContractPriceData(code, Decimal(unit).scaleb(digits), start, end))
+    book = PriceBookData(meta.id, meta.name, meta.currency, meta.valid_from, meta.valid_to, book_entries)
     return PricingInputs(book, contracts, discounts)
 
 

@@ -134,4 +134,4 @@ def test_pricing_a_cart_takes_a_fixed_number_of_queries(app, two_partners, n):
     with count_queries() as statements:
         doc = pricing.price_lines(partner, lines)
     assert len(doc.lines) == n
-    assert len(statements) == 6, statements
+    assert len(statements) == 4, statements
