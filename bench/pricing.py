@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import count_queries, gunicorn, load, scratch_database  # noqa: E402
+from bench.common import count_queries, gunicorn, load, scratch_database, wrk_load  # noqa: E402
 
 PRODUCTS = 10_000
 ENTRIES = 100_000
@@ -141,9 +141,13 @@ def main() -> None:
         queries = page_queries(url, ["/catalog?page=7", "/catalog/SKU-00042", "/catalog/CFG-0"])
         with gunicorn(url) as base:
             for label, paths in (("catalog list (20 per page)", list_paths), ("product page", product_paths)):
-                r = load(base, paths, "bench@example.com", PASSWORD, clients=4, seconds=args.seconds)
-                print(f"{label}: {r['rps']:.0f} requests/s, p50 {r['p50_ms']:.1f} ms, p95 {r['p95_ms']:.1f} ms, "
-                      f"{r['errors']} errors ({r['requests']} requests, 4 clients, gunicorn 2 sync workers)")
+                for client, run in (("wrk", wrk_load), ("python threads", load)):
+                    r = run(base, paths, "bench@example.com", PASSWORD, clients=4, seconds=args.seconds)
+                    if r is None:
+                        continue
+                    print(f"{label}: {r['rps']:.0f} requests/s, p50 {r['p50_ms']:.1f} ms, p95 {r['p95_ms']:.1f} ms,"
+                          f" {r['errors']} errors ({r['requests']} requests, 4 connections from {client},"
+                          " gunicorn 2 sync workers)")
         for path, n in queries.items():
             print(f"SQL queries for {path}: {n}")
 

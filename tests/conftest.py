@@ -11,6 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
+from catalog.services.browse import forget_families
 from portal import create_app
 from portal.extensions import db
 from tests import factories
@@ -72,6 +73,7 @@ def _db(app: Flask) -> Iterator[None]:
         connection = engine.connect()
         outer = connection.begin()
         engines[None] = connection  # every session of this test binds to this connection
+        forget_families()  # process-level caches start empty in every test
         db.session.remove()
         db.session.configure(join_transaction_mode="create_savepoint")
         try:
