@@ -31,6 +31,15 @@ class ProductInfo:
 NO_OPTIONS = ProductConfig()
 
 
+def core_execute(statement):
+    """Run a column-only select on the session's connection, skipping the ORM's per-statement
+    work (no entities are loaded; these reads filter by partner themselves). Pending changes are
+    flushed first, as the session's own execute would."""
+    session = db.session()
+    session.flush()  # returns at once when nothing is pending
+    return session.connection().execute(statement)
+
+
 def in_list(column, values: Iterable[str | int]):
     """`column IN values`, as one array parameter on PostgreSQL."""
     values = list(values)
@@ -43,7 +52,7 @@ def in_list(column, values: Iterable[str | int]):
 def products_by_sku(skus: Iterable[str]) -> dict[str, ProductInfo]:
     """Products with their option groups and options (one query) and rules (a second query,
     only when one of them is configurable)."""
-    rows = db.session.execute(
+    rows = core_execute(
         select(Product.id, Product.sku, Product.name, Product.family, Product.active,
                OptionGroup.id.label("gid"), OptionGroup.code.label("gcode"), OptionGroup.name.label("gname"),
                OptionGroup.min_choices, OptionGroup.max_choices, Option.code.label("ocode"),
@@ -64,7 +73,7 @@ def products_by_sku(skus: Iterable[str]) -> dict[str, ProductInfo]:
                 options.setdefault(r.gid, []).append(OptionData(r.ocode, r.oname))
     rules: dict[int, list[RuleData]] = {}
     if groups:
-        for r in db.session.execute(select(OptionRule.product_id, OptionRule.type, OptionRule.option_code,
+        for r in core_execute(select(OptionRule.product_id, OptionRule.type, OptionRule.option_code,
                                            OptionRule.target_code)
                                     .where(in_list(OptionRule.product_id, list(groups)))
                                     .order_by(OptionRule.id)):

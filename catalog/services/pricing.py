@@ -22,7 +22,7 @@ from catalog.pricing import (
     PricingError, price_document, price_line, select_price_book,
 )
 from catalog.services import CatalogError
-from catalog.services.lookup import NO_OPTIONS, ProductInfo, in_list, products_by_sku
+from catalog.services.lookup import NO_OPTIONS, ProductInfo, core_execute, in_list, products_by_sku
 from catalog.pricing.data import EntryData, stored_entry
 from portal.extensions import db
 from portal.models import Partner
@@ -76,7 +76,7 @@ def _books_stmt(partner: Partner, on: date):
 
 def candidate_books(partner: Partner, on: date) -> list[PriceBookData]:
     """Books that may apply (the assigned one, and the currency's books valid on the date)."""
-    return [PriceBookData(*row) for row in db.session.execute(_books_stmt(partner, on))]
+    return [PriceBookData(*row) for row in core_execute(_books_stmt(partner, on))]
 
 
 def book_for(partner: Partner, on: date) -> PriceBookData:
@@ -93,7 +93,7 @@ def _books_and_discounts(partner: Partner, on: date) -> tuple[list[PriceBookData
                        TierDiscount.percent).where(TierDiscount.tier == partner.tier)
     found: list[PriceBookData] = []
     percents: dict[str, Decimal] = {}
-    for row in db.session.execute(union_all(books, discounts)):
+    for row in core_execute(union_all(books, discounts)):
         if row[0] is not None:
             found.append(PriceBookData(row[0], row[1], row[2], row[3], row[4]))
         else:
@@ -119,7 +119,7 @@ def load_inputs(partner: Partner, codes: Iterable[str], on: date) -> PricingInpu
         in_list(ContractPrice.code, codes))
     book_entries: dict[str, EntryData] = {}
     contracts: dict[str, list[ContractPriceData]] = {}
-    for kind, code, unit, tiers, start, end in db.session.execute(union_all(entries, contract)):
+    for kind, code, unit, tiers, start, end in core_execute(union_all(entries, contract)):
         if kind == "e":
             book_entries[code] = stored_entry(code, Decimal(unit).scaleb(digits), tuple(
                 (q, Decimal(p).scaleb(digits)) for q, p in sorted(tiers or ())))
