@@ -5,7 +5,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any, TypeVar
 
-from flask import abort, g, has_app_context
+from flask import abort
 from sqlalchemy import DateTime, ForeignKey, event, select
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -97,12 +97,3 @@ def _install_commit_hooks() -> None:
 
 
 _install_commit_hooks()
-
-
-def request_cache() -> dict[str, Any]:
-    """A per-request (per app context) dict, for values computed once a request."""
-    if not has_app_context():
-        return {}
-    if "_portal_cache" not in g:
-        g._portal_cache = {}
-    return g._portal_cache

@@ -12,6 +12,7 @@ from catalog.models import ContractPrice, PriceBook, PriceBookEntry, TierDiscoun
 from catalog.pricing import BookDiff, EntryData, diff_books
 from catalog.pricing.data import stored_entry
 from catalog.services import CatalogError
+from catalog.services.lookup import in_list
 from portal.extensions import db
 from portal.models import PARTNER_TIERS, Partner
 from portal.money import Money, MoneyError, minor_digits
@@ -36,6 +37,11 @@ def _day(value: Any, path: str, errors: dict[str, str], required: bool = False) 
         return None
 
 
+def _require_list(rows: Any, name: str) -> None:
+    if not isinstance(rows, Sequence) or isinstance(rows, (str, bytes)):
+        raise CatalogError(f"{name} must be a list.", fields={name: "Must be a list."})
+
+
 def _minor(value: Any, currency: str) -> int:
     number = parse_decimal(value)
     if number < 0:
@@ -51,8 +57,7 @@ def clean_entries(rows: Sequence[Mapping[str, Any]], currency: str, prefix: str 
     errors: dict[str, str] = {}
     out: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
-    if not isinstance(rows, Sequence) or isinstance(rows, (str, bytes)):
-        raise CatalogError("entries must be a list.", fields={prefix: "Must be a list."})
+    _require_list(rows, prefix)
     for i, row in enumerate(rows):
         path = f"{prefix}.{i}"
         if not isinstance(row, Mapping):
@@ -175,12 +180,17 @@ def entry_count(book: PriceBook) -> int:
     return db.session.scalar(select(func.count()).where(PriceBookEntry.price_book_id == book.id)) or 0
 
 
-def to_entry_data(entry: Mapping[str, Any] | PriceBookEntry, currency: str) -> EntryData:
-    """A stored or cleaned entry (minor units) as pure pricing data (major-unit Decimals)."""
-    get = entry.get if isinstance(entry, Mapping) else (lambda k: getattr(entry, k))
-    digits = minor_digits(currency)
-    return EntryData(get("code"), Decimal(get("unit_price_minor")).scaleb(-digits),
-                     tuple((int(q), Decimal(p).scaleb(-digits)) for q, p in (get("tiers") or [])))
+def entry_from_row(code: str, unit_minor: int, tiers: Sequence[Sequence[int]] | None,
+                   currency: str) -> EntryData:
+    """An entry held in minor units (stored, or already cleaned) as pricing data in major units."""
+    shift = -minor_digits(currency)
+    return stored_entry(code, Decimal(unit_minor).scaleb(shift),
+                        tuple((int(q), Decimal(p).scaleb(shift)) for q, p in sorted(tiers or ())))
+
+
+def to_entry_data(entry: Mapping[str, Any], currency: str) -> EntryData:
+    """A cleaned entry (see `clean_entries`) as pricing data."""
+    return entry_from_row(entry["code"], entry["unit_price_minor"], entry.get("tiers"), currency)
 
 
 def entry_data(book: Any, codes: Iterable[str] | None = None) -> dict[str, EntryData]:
@@ -189,12 +199,8 @@ def entry_data(book: Any, codes: Iterable[str] | None = None) -> dict[str, Entry
     stmt = select(PriceBookEntry.code, PriceBookEntry.unit_price_minor, PriceBookEntry.tiers).where(
         PriceBookEntry.price_book_id == book.id)
     if codes is not None:
-        from catalog.services.lookup import in_list
-
         stmt = stmt.where(in_list(PriceBookEntry.code, set(codes)))
-    digits = -minor_digits(book.currency)
-    return {code: stored_entry(code, Decimal(unit).scaleb(digits),
-                               tuple((q, Decimal(p).scaleb(digits)) for q, p in sorted(tiers or ())))
+    return {code: entry_from_row(code, unit, tiers, book.currency)
             for code, unit, tiers in db.session.execute(stmt)}
 
 
@@ -219,8 +225,7 @@ def set_tier_discounts(actor: Any, rows: Sequence[Mapping[str, Any]]) -> list[Ti
     """Replace every tier discount (all-or-nothing)."""
     errors: dict[str, str] = {}
     clean: dict[tuple[str, str], Decimal] = {}
-    if not isinstance(rows, Sequence) or isinstance(rows, (str, bytes)):
-        raise CatalogError("discounts must be a list.", fields={"discounts": "Must be a list."})
+    _require_list(rows, "discounts")
     for i, row in enumerate(rows):
         path = f"discounts.{i}"
         if not isinstance(row, Mapping):
@@ -260,8 +265,7 @@ def set_contract_prices(partner: Partner, actor: Any, rows: Sequence[Mapping[str
     """Replace all of a partner's contract prices (in the partner's currency; all-or-nothing)."""
     errors: dict[str, str] = {}
     items: list[ContractPrice] = []
-    if not isinstance(rows, Sequence) or isinstance(rows, (str, bytes)):
-        raise CatalogError("prices must be a list.", fields={"prices": "Must be a list."})
+    _require_list(rows, "prices")
     for i, row in enumerate(rows):
         path = f"prices.{i}"
         if not isinstance(row, Mapping):

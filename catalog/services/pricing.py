@@ -23,8 +23,8 @@ from catalog.pricing import (
 )
 from catalog.services import CatalogError
 from catalog.services.lookup import NO_OPTIONS, ProductInfo, core_execute, in_list, products_by_sku
-from catalog.pricing.data import EntryData, stored_entry
-from portal.extensions import db
+from catalog.pricing.data import EntryData
+from catalog.services.pricebooks import entry_from_row
 from portal.models import Partner
 from portal.money import Money, minor_digits
 
@@ -107,7 +107,7 @@ def load_inputs(partner: Partner, codes: Iterable[str], on: date) -> PricingInpu
     codes = set(codes)
     books, discounts = _books_and_discounts(partner, on)
     meta = select_price_book(books, partner.currency, on, partner.price_book_id)
-    digits = -minor_digits(meta.currency)
+    shift = -minor_digits(meta.currency)
     entries = select(literal("e").label("kind"), PriceBookEntry.code, PriceBookEntry.unit_price_minor,
                      PriceBookEntry.tiers, cast(null(), Date).label("valid_from"),
                      cast(null(), Date).label("valid_to")).where(
@@ -121,11 +121,10 @@ def load_inputs(partner: Partner, codes: Iterable[str], on: date) -> PricingInpu
     contracts: dict[str, list[ContractPriceData]] = {}
     for kind, code, unit, tiers, start, end in core_execute(union_all(entries, contract)):
         if kind == "e":
-            book_entries[code] = stored_entry(code, Decimal(unit).scaleb(digits), tuple(
-                (q, Decimal(p).scaleb(digits)) for q, p in sorted(tiers or ())))
+            book_entries[code] = entry_from_row(code, unit, tiers, meta.currency)
         else:
             contracts.setdefault(code, []).append(
-                ContractPriceData(code, Decimal(unit).scaleb(digits), start, end))
+                ContractPriceData(code, Decimal(unit).scaleb(shift), start, end))
     book = PriceBookData(meta.id, meta.name, meta.currency, meta.valid_from, meta.valid_to, book_entries)
     return PricingInputs(book, contracts, discounts)
 

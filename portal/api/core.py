@@ -23,7 +23,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 PREFIX = "/api/v1"
 STRUCTURAL = {"missing", "model_type", "model_attributes_type", "dict_type", "list_type",
               "json_invalid", "json_type", "extra_forbidden"}
-PUBLIC_ENDPOINTS: set[str] = set()
 
 
 def api_blueprint(name: str, import_name: str) -> Blueprint:
@@ -35,7 +34,6 @@ def api_blueprint(name: str, import_name: str) -> Blueprint:
 
 def public(view: F) -> F:
     """No token needed (the OpenAPI description)."""
-    PUBLIC_ENDPOINTS.add(view.__name__)
     view._api_public = True  # type: ignore[attr-defined]
     return view
 

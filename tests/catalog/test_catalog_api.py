@@ -169,8 +169,7 @@ def test_staff_price_as_a_partner(two_partners, api):
     r = ops.post("/pricing", {"lines": [{"sku": "LIC", "quantity": 1}], "partner_id": two_partners.a.id})
     assert r.status_code == 200 and r.json["total"] == "99.99"
     # a partner user cannot price as another partner: partner_id is ignored for partners
-    pricebooks_contract = {"prices": [{"code": "LIC", "unit_price": "1.00"}]}
-    ops.put(f"/partners/{two_partners.b.id}/contract-prices", pricebooks_contract)
+    ops.put(f"/partners/{two_partners.b.id}/contract-prices", {"prices": [{"code": "LIC", "unit_price": "1.00"}]})
     r = api(two_partners.a_user).post("/pricing", {"lines": [{"sku": "LIC", "quantity": 1}],
                                                    "partner_id": two_partners.b.id})
     assert r.json["total"] == "99.99"

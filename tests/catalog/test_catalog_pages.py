@@ -3,19 +3,16 @@ configurator endpoint, the query budget of both pages."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
 import pytest
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 from catalog.models import PriceBook
 from catalog.services import pricebooks, products
 from portal.extensions import db
 from tests import factories
+from tests.queries import count_queries
 
 SERVER = {
     "sku": "SRV-1", "name": "Rack Server", "family": "hardware", "unit": "each",
@@ -86,22 +83,6 @@ def build_catalog(parties: factories.TwoPartners) -> Catalog:
 @pytest.fixture
 def catalog(two_partners) -> Catalog:
     return build_catalog(two_partners)
-
-
-@contextmanager
-def count_queries() -> Iterator[list[str]]:
-    """Collect the SQL statements run (transaction control such as SAVEPOINT left out)."""
-    statements: list[str] = []
-
-    def _record(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith(("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")):
-            statements.append(statement)
-
-    event.listen(Engine, "before_cursor_execute", _record)
-    try:
-        yield statements
-    finally:
-        event.remove(Engine, "before_cursor_execute", _record)
 
 
 AUTH = re.compile(r"FROM (users|partners)\b.*?WHERE (users|partners)\.id = ", re.I | re.S)

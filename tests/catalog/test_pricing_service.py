@@ -1,34 +1,15 @@
 """Pricing against the database: book selection, discounts, errors and a fixed query count."""
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
-
 from catalog.services import pricebooks, pricing
 from catalog.services.pricing import LineInput, PricingFailed
 from portal.extensions import db
 from tests.catalog.builders import TODAY, build
+from tests.queries import count_queries
 from tests.factories import make_partner
-
-
-@contextmanager
-def count_queries():
-    statements: list[str] = []
-    engine = db.engines[None]
-    target = engine.engine if hasattr(engine, "engine") else engine
-
-    def before(conn, cursor, statement, params, context, executemany):
-        if not statement.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-            statements.append(statement)
-
-    event.listen(target, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        event.remove(target, "before_cursor_execute", before)
 
 
 def test_silver_partner_prices_with_tier_discount_and_volume_tier(app, two_partners):
@@ -69,7 +50,7 @@ def test_expired_contract_price_falls_back_to_the_book(app, two_partners):
 
 def test_assigned_book_and_future_book(app, two_partners):
     build()
-    future = pricebooks.create_price_book(None, {"name": "Next", "currency": "EUR",
+    pricebooks.create_price_book(None, {"name": "Next", "currency": "EUR",
                                                  "valid_from": TODAY + timedelta(days=10),
                                                  "entries": [{"code": "LIC", "unit_price": "120.00"}]})
     a = two_partners.a
@@ -80,7 +61,6 @@ def test_assigned_book_and_future_book(app, two_partners):
     a.price_book_id = special.id
     db.session.flush()
     assert pricing.list_prices(a, [_lic()])["LIC"].as_str() == "60.00"
-    del future
 
 
 def test_no_price_book_in_the_currency_is_a_clear_error(app, two_partners):
