@@ -53,13 +53,14 @@ def register_blueprints(app: Flask) -> None:
     from catalog.api import bp as catalog_api_bp
     from catalog.views import bp as catalog_bp
     from portal.api import bp as api_bp
-    from portal.views import account, auth, dashboard, docs, team
+    from portal.views import account, auth, dashboard, docs, notifications, team
 
     import catalog.demo  # noqa: F401 - adds the catalog to the demo data
     import catalog.tasks  # noqa: F401 - every feature's Celery tasks, for the worker
     import portal.tasks  # noqa: F401
 
-    for bp in (auth.bp, dashboard.bp, account.bp, team.bp, docs.bp, admin_bp, api_bp, catalog_api_bp,
+    for bp in (auth.bp, dashboard.bp, account.bp, notifications.bp, team.bp, docs.bp, admin_bp, api_bp,
+               catalog_api_bp,
                catalog_bp):
         app.register_blueprint(bp)
 

@@ -72,11 +72,25 @@ def _page_args(**changes: Any) -> dict[str, Any]:
     return {k: v for k, v in args.items() if v not in (None, "")}
 
 
+def _unread_notifications() -> int:
+    """The navbar badge: the logged-in user's unread notifications (one query, once a request)."""
+    from flask import g
+
+    from portal.services.notifications import unread_count
+
+    if not current_user.is_authenticated:
+        return 0
+    if "unread_notifications" not in g:
+        g.unread_notifications = unread_count(current_user)
+    return g.unread_notifications
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(money=_money, dt=_dt, date=_date)
     app.jinja_env.globals.update(TEMPLATE_PREDICATES)
     app.jinja_env.globals["page_args"] = _page_args
     app.jinja_env.globals["nav_active"] = nav_active
+    app.jinja_env.globals["unread_notifications"] = _unread_notifications
 
     @app.context_processor
     def _inject() -> dict[str, Any]:

@@ -61,7 +61,7 @@ def reset_schema() -> None:
     db.drop_all()
     with db.engine.begin() as conn:
         conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    upgrade()
+    upgrade(revision="heads")
 
 
 @pytest.fixture(autouse=True)

@@ -47,7 +47,7 @@ def test_upgrade_from_empty_to_head_matches_the_models(app, tmp_path):
     saved = engines[None]
     engines[None] = engine
     try:
-        upgrade()
+        upgrade(revision="heads")
         tables = set(inspect(engine).get_table_names())
         assert {"partners", "users", "api_tokens", "auth_links", "audit_log", "outbox_emails",
                 "alembic_version"} <= tables

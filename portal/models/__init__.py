@@ -1,5 +1,6 @@
 """Core models: partners, users and their credentials, the audit log, the e-mail outbox."""
 from portal.models.audit import AuditEntry
+from portal.models.notifications import Notification, NotificationPreference
 from portal.models.outbox import OutboxEmail
 from portal.models.partners import PARTNER_KINDS, PARTNER_STATUSES, PARTNER_TIERS, Partner
 from portal.models.users import (
@@ -12,6 +13,6 @@ from portal.models.users import (
 )
 
 __all__ = [
-    "AuditEntry", "OutboxEmail", "Partner", "PARTNER_KINDS", "PARTNER_STATUSES", "PARTNER_TIERS",
+    "AuditEntry", "Notification", "NotificationPreference", "OutboxEmail", "Partner", "PARTNER_KINDS", "PARTNER_STATUSES", "PARTNER_TIERS",
     "User", "ApiToken", "AuthLink", "ROLES", "STAFF_ROLES", "PARTNER_ROLES",
 ]

@@ -1,0 +1,116 @@
+"""Notifications: an in-app list for every user, plus e-mail (after commit) unless switched off.
+
+Features register their kinds at import (`register_kind("quote_approved", "Quote approved")`)
+and call `notify(users, kind, title, ...)` from their services, inside the request's transaction:
+the in-app rows and the outbox e-mails commit or roll back with the change they announce.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from flask import current_app
+from sqlalchemy import func, select, update
+
+from portal.db import utcnow
+from portal.errors import ValidationFailed
+from portal.extensions import db
+from portal.models import Notification, NotificationPreference, Partner, User
+from portal.services.mail import queue_email
+
+KINDS: dict[str, str] = {}
+
+
+def register_kind(kind: str, label: str) -> str:
+    """Name a kind of notification (shown on the preferences page); returns the kind."""
+    KINDS[kind] = label
+    return kind
+
+
+def partner_users(partner: Partner, roles: Sequence[str] | None = None) -> list[User]:
+    """The active users of a partner, optionally only some roles."""
+    stmt = select(User).where(User.partner_id == partner.id, User.active.is_(True))
+    if roles:
+        stmt = stmt.where(User.role.in_(roles))
+    return list(db.session.scalars(stmt.order_by(User.id)))
+
+
+def manager_of(partner: Partner) -> list[User]:
+    """The partner's manager as a list (empty when it has none or the manager is inactive)."""
+    manager = db.session.get(User, partner.manager_id) if partner.manager_id else None
+    return [manager] if manager is not None and manager.active else []
+
+
+def notify(users: Iterable[User], kind: str, title: str, body: str = "",
+           link: str | None = None) -> list[Notification]:
+    """Add an in-app notification for each distinct active user and queue its e-mail."""
+    if kind not in KINDS:
+        raise ValueError(f"unregistered notification kind {kind!r}")
+    recipients = {u.id: u for u in users if u is not None and u.active}
+    if not recipients:
+        return []
+    muted = set(db.session.scalars(select(NotificationPreference.user_id).where(
+        NotificationPreference.user_id.in_(recipients), NotificationPreference.kind == kind,
+        NotificationPreference.email.is_(False))))
+    base_url = current_app.config["PORTAL_BASE_URL"].rstrip("/")
+    created = []
+    for user in recipients.values():
+        note = Notification(user_id=user.id, kind=kind, title=title[:300], body=body, link=link)
+        db.session.add(note)
+        created.append(note)
+        if user.id not in muted:
+            queue_email(user.email, title[:300], "notification", user=user, title=title, body=body,
+                        link=f"{base_url}{link}" if link and link.startswith("/") else link)
+    db.session.flush()
+    return created
+
+
+def unread_count(user: User) -> int:
+    return db.session.scalar(select(func.count(Notification.id)).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+
+
+def for_user(user: User):
+    """The user's notifications, newest first (a select to paginate)."""
+    return (select(Notification).where(Notification.user_id == user.id)
+            .order_by(Notification.created_at.desc(), Notification.id.desc()))
+
+
+def open_notification(user: User, notification_id: int) -> Notification | None:
+    """The user's own notification marked read; None for anyone else's (a 404)."""
+    note = db.session.get(Notification, notification_id)
+    if note is None or note.user_id != user.id:
+        return None
+    if note.read_at is None:
+        note.read_at = utcnow()
+        db.session.flush()
+    return note
+
+
+def mark_all_read(user: User) -> int:
+    result = db.session.execute(update(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None)).values(read_at=utcnow()))
+    return result.rowcount or 0
+
+
+def email_preferences(user: User) -> dict[str, bool]:
+    """kind -> e-mail on/off for every registered kind."""
+    off = set(db.session.scalars(select(NotificationPreference.kind).where(
+        NotificationPreference.user_id == user.id, NotificationPreference.email.is_(False))))
+    return {kind: kind not in off for kind in sorted(KINDS, key=KINDS.get)}
+
+
+def set_email_preferences(user: User, enabled: Iterable[str]) -> None:
+    """Store which kinds the user wants by e-mail (the in-app list always gets everything)."""
+    wanted = set(enabled)
+    unknown = wanted - set(KINDS)
+    if unknown:
+        raise ValidationFailed("Unknown notification kind.", fields={"kinds": ", ".join(sorted(unknown))})
+    existing = {p.kind: p for p in db.session.scalars(
+        select(NotificationPreference).where(NotificationPreference.user_id == user.id))}
+    for kind in KINDS:
+        pref = existing.get(kind)
+        if pref is None:
+            pref = NotificationPreference(user_id=user.id, kind=kind)
+            db.session.add(pref)
+        pref.email = kind in wanted
+    db.session.flush()
