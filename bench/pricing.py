@@ -40,7 +40,7 @@ def build(database_url: str) -> None:
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
     with app.app_context():
-        upgrade()
+        upgrade(revision="heads")
         partner = Partner(name="Bench Partner", kind="reseller", tier="gold", country="DE", region="EMEA",
                           currency="EUR", credit_limit_minor=10**9, payment_terms_days=30)
         db.session.add(partner)

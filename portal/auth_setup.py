@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask, g, request
 from flask_login import current_user
-from sqlalchemy import event
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.engine import Engine
 
@@ -38,7 +38,11 @@ def configure_engine_events(app: Flask) -> None:
 
 
 def init_login(app: Flask) -> None:
-    from portal.models import User
+    from portal.models import Notification, User
+
+    unread = (select(func.count(Notification.id))
+              .where(Notification.user_id == User.id, Notification.read_at.is_(None))
+              .correlate(User).scalar_subquery())
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to continue."
@@ -51,8 +55,13 @@ def init_login(app: Flask) -> None:
             user_id, version = (int(x) for x in session_id.split(":", 1))
         except ValueError:
             return None
-        user = db.session.get(User, user_id, options=[joinedload(User.partner)])
-        if user is None or user.auth_version != version or not user.is_active:
+        # The navbar's unread-notification badge comes with the user: no extra query per page.
+        row = db.session.execute(select(User, unread).options(joinedload(User.partner))
+                                 .where(User.id == user_id)).first()
+        if row is None:
+            return None
+        user, g.unread_notifications = row
+        if user.auth_version != version or not user.is_active:
             return None
         return user
 

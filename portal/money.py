@@ -52,6 +52,15 @@ class Money:
         minor_digits(self.currency)
 
     @classmethod
+    def trusted(cls, amount_minor: int, currency: str) -> Money:
+        """Money from an int and a currency the caller has already checked (hot pricing loops
+        build thousands per cart); skips the checks of the normal constructor."""
+        money = object.__new__(cls)
+        object.__setattr__(money, "amount_minor", amount_minor)
+        object.__setattr__(money, "currency", currency)
+        return money
+
+    @classmethod
     def from_decimal(cls, amount: Decimal | int | str, currency: str) -> Money:
         """From a major-unit amount; rounds half-up to the minor unit."""
         try:

@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from typing import Any
 
 from catalog.pricing.books import check_quantity, tier_for_quantity
@@ -107,10 +108,10 @@ class _Waterfall:
 
     def __init__(self, currency: str, list_price: Decimal, label: str) -> None:
         self.currency = currency
-        self.digits = minor_digits(currency)
+        self.digits = minor_digits(currency)  # also checks the currency for Money.trusted
         self.exact = list_price
         self.point = self._minor(list_price)
-        self.steps = [WaterfallStep("list", label, Money(self.point, currency))]
+        self.steps = [WaterfallStep("list", label, Money.trusted(self.point, currency))]
 
     def _minor(self, amount: Decimal) -> int:
         return int(amount.scaleb(self.digits).quantize(ONE, rounding=ROUND_HALF_UP))
@@ -118,14 +119,14 @@ class _Waterfall:
     def add(self, step: str, label: str, delta: Decimal) -> None:
         self.exact += delta
         point = self._minor(self.exact)
-        self.steps.append(WaterfallStep(step, label, Money(point - self.point, self.currency)))
+        self.steps.append(WaterfallStep(step, label, Money.trusted(point - self.point, self.currency)))
         self.point = point
 
     def discount(self, step: str, label: str, percent: Decimal) -> None:
         self.add(step, label, -(self.exact * percent / HUNDRED))
 
     def finish(self) -> Money:
-        net = Money(self.point, self.currency)  # the one rounding of the unit price
+        net = Money.trusted(self.point, self.currency)  # the one rounding of the unit price
         self.steps.append(WaterfallStep("net", "Net price", net))
         return net
 
@@ -166,6 +167,12 @@ def _list_label(sku: str, options: Sequence[str]) -> str:
     return f"List price ({sku} + {len(options)} option{'s' if len(options) > 1 else ''})"
 
 
+@lru_cache(maxsize=4096)
+def _tier_label(tier_name: str | None, percent: Decimal, family: str) -> str:
+    who = f"{tier_name.capitalize()} tier" if tier_name else "Tier"
+    return f"{who} discount {format_percent(percent)}% ({family})"
+
+
 def price_line(sku: str, family: str, quantity: int, options: Sequence[str] = (), *,
                book: PriceBookData, contract_prices: ContractPrices | None = None,
                tier_discounts: Mapping[str, Decimal] | None = None, on: date,
@@ -179,10 +186,11 @@ def price_line(sku: str, family: str, quantity: int, options: Sequence[str] = ()
     repeated = sorted({c for c in codes if codes.count(c) > 1})
     if repeated:
         raise PricingError(f"{', '.join(repeated)} is listed more than once on the line")
-    components = tuple(_component(code, quantity, book, contract_prices or {}, on)
-                       for code in codes)
-    wf = _Waterfall(book.currency, sum((c.list_price for c in components), Decimal(0)),
-                    _list_label(sku, options))
+    contract_prices = contract_prices or {}
+    components = tuple([_component(code, quantity, book, contract_prices, on) for code in codes])
+    list_total = components[0].list_price if len(components) == 1 else sum(
+        [c.list_price for c in components], Decimal(0))
+    wf = _Waterfall(book.currency, list_total, _list_label(sku, options))
     for c in components:  # step 1: contract price, or the book's volume tier for the quantity
         if c.contract:
             wf.add("contract_price", f"Contract price for {c.code}", c.price - c.list_price)
@@ -190,10 +198,9 @@ def price_line(sku: str, family: str, quantity: int, options: Sequence[str] = ()
             wf.add("volume_tier", f"Volume price for {c.code} ({c.tier_min_qty}+ units)",
                    c.price - c.list_price)
     tier_percent = as_percent((tier_discounts or {}).get(family, 0), f"Tier discount for {family}")
-    discountable = sum((c.price for c in components if not c.contract), Decimal(0))
+    discountable = sum([c.price for c in components if not c.contract], Decimal(0))
     if tier_percent and discountable:  # codes with a contract price get no tier discount
-        who = f"{tier_name.capitalize()} tier" if tier_name else "Tier"
-        wf.add("tier_discount", f"{who} discount {format_percent(tier_percent)}% ({family})",
+        wf.add("tier_discount", _tier_label(tier_name, tier_percent, family),
                -(discountable * tier_percent / HUNDRED))
     if campaign is not None and campaign.percent and campaign.applies_to(sku, on):
         wf.discount("campaign", f"Campaign discount {format_percent(campaign.percent)}% "
@@ -209,7 +216,8 @@ def price_line(sku: str, family: str, quantity: int, options: Sequence[str] = ()
     net = wf.finish()
     return LinePrice(sku=sku, family=family, quantity=quantity, options=options,
                      currency=book.currency, unit_list=wf.steps[0].amount, unit_net=net,
-                     line_total=net * quantity, waterfall=tuple(wf.steps), components=components)
+                     line_total=Money.trusted(net.amount_minor * quantity, net.currency),
+                     waterfall=tuple(wf.steps), components=components)
 
 
 def price_document(lines: Iterable[LinePrice], currency: str | None = None) -> DocumentPrice:

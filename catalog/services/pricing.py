@@ -7,13 +7,13 @@ catalog list) needs the last 2.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Date, Integer, Numeric, String, cast, literal, null, or_, select, union_all
+from sqlalchemy import Date, Integer, Numeric, String, bindparam, cast, literal, null, or_, select, union_all
 
 from catalog.configurator import validate
 from catalog.models import ContractPrice, PriceBook, PriceBookEntry, Product, TierDiscount
@@ -22,7 +22,9 @@ from catalog.pricing import (
     PricingError, price_document, price_line, select_price_book,
 )
 from catalog.services import CatalogError
-from catalog.services.lookup import NO_OPTIONS, ProductInfo, core_execute, in_list, products_by_sku
+from catalog.services.lookup import (
+    NO_OPTIONS, ProductInfo, built_once, core_execute, in_param, products_by_sku,
+)
 from catalog.pricing.data import EntryData
 from catalog.services.pricebooks import entry_from_row
 from portal.models import Partner
@@ -62,6 +64,23 @@ def deal_for(partner: Partner, opportunity_id: int) -> DealDiscount:
     return DEAL_LOOKUP[0](partner, opportunity_id)
 
 
+# Campaigns register their price rules: (partner, date, SKUs) -> {sku: (percent off, campaign
+# name)} for the promoted SKUs of the campaigns active for that partner on that date.
+CampaignDiscounts = Callable[[Partner, date, Collection[str]], Mapping[str, tuple[Decimal, str]]]
+CAMPAIGN_DISCOUNTS: list[CampaignDiscounts] = []
+
+
+def campaign_rules(partner: Partner, on: date, skus: Collection[str]) -> dict[str, CampaignPriceRule]:
+    """Per promoted SKU, the largest campaign price rule active for the partner on the date."""
+    best: dict[str, tuple[Decimal, str]] = {}
+    for provider in CAMPAIGN_DISCOUNTS:
+        for sku, (percent, name) in provider(partner, on, skus).items():
+            if sku not in best or percent > best[sku][0]:
+                best[sku] = (Decimal(percent), name)
+    return {sku: CampaignPriceRule(0, name, percent, frozenset((sku,)))
+            for sku, (percent, name) in best.items()}
+
+
 def today() -> date:
     return date.today()
 
@@ -84,48 +103,65 @@ def book_for(partner: Partner, on: date) -> PriceBookData:
     return select_price_book(candidate_books(partner, on), partner.currency, on, partner.price_book_id)
 
 
-def _books_and_discounts(partner: Partner, on: date) -> tuple[list[PriceBookData], dict[str, Decimal]]:
-    """Candidate books and the partner tier's discounts in one round trip (UNION ALL)."""
-    books = _books_stmt(partner, on).add_columns(
-        cast(null(), String(64)).label("family"), cast(null(), Numeric(5, 2)).label("percent"))
+def _books_and_discounts_stmt(dialect: str):
+    on = bindparam("on", type_=Date)
+    books = select(PriceBook.id, PriceBook.name, PriceBook.currency, PriceBook.valid_from,
+                   PriceBook.valid_to, cast(null(), String(64)), cast(null(), Numeric(5, 2))).where(
+        or_(PriceBook.id == bindparam("book_id", type_=Integer),
+            (PriceBook.currency == bindparam("currency", type_=String)) & (PriceBook.valid_from <= on)
+            & (PriceBook.valid_to.is_(None) | (PriceBook.valid_to >= on))))
     discounts = select(cast(null(), Integer), cast(null(), String(200)), cast(null(), String(3)),
                        cast(null(), Date), cast(null(), Date), TierDiscount.family,
-                       TierDiscount.percent).where(TierDiscount.tier == partner.tier)
+                       TierDiscount.percent).where(TierDiscount.tier == bindparam("tier", type_=String))
+    return union_all(books, discounts)
+
+
+def _books_and_discounts(partner: Partner, on: date) -> tuple[list[PriceBookData], dict[str, Decimal]]:
+    """Candidate books and the partner tier's discounts in one round trip (UNION ALL)."""
     found: list[PriceBookData] = []
     percents: dict[str, Decimal] = {}
-    for row in core_execute(union_all(books, discounts)):
-        if row[0] is not None:
-            found.append(PriceBookData(row[0], row[1], row[2], row[3], row[4]))
+    rows = core_execute(built_once("books_and_discounts", _books_and_discounts_stmt), {
+        "book_id": partner.price_book_id, "currency": partner.currency, "on": on, "tier": partner.tier})
+    for book_id, name, currency, start, end, family, percent in rows.all():
+        if book_id is not None:
+            found.append(PriceBookData(book_id, name, currency, start, end))
         else:
-            percents[row[5]] = Decimal(row[6])
+            percents[family] = Decimal(percent)
     return found, percents
+
+
+def _entries_and_contracts_stmt(dialect: str):
+    entries = select(literal("e"), PriceBookEntry.code, PriceBookEntry.unit_price_minor,
+                     PriceBookEntry.tiers, cast(null(), Date), cast(null(), Date)).where(
+        PriceBookEntry.price_book_id == bindparam("book_id", type_=Integer),
+        in_param(PriceBookEntry.code, "codes", dialect))
+    contract = select(literal("c"), ContractPrice.code, ContractPrice.unit_price_minor,
+                      cast(null(), PriceBookEntry.tiers.type), ContractPrice.valid_from,
+                      ContractPrice.valid_to).where(
+        ContractPrice.partner_id == bindparam("partner_id", type_=Integer),
+        ContractPrice.currency == bindparam("currency", type_=String),
+        in_param(ContractPrice.code, "codes", dialect))
+    return union_all(entries, contract)
 
 
 def load_inputs(partner: Partner, codes: Iterable[str], on: date) -> PricingInputs:
     """The partner's book (with only `codes`' entries), contract prices and tier discounts on a
     date, in 2 round trips: books with discounts, then entries with contract prices."""
-    codes = set(codes)
     books, discounts = _books_and_discounts(partner, on)
     meta = select_price_book(books, partner.currency, on, partner.price_book_id)
-    shift = -minor_digits(meta.currency)
-    entries = select(literal("e").label("kind"), PriceBookEntry.code, PriceBookEntry.unit_price_minor,
-                     PriceBookEntry.tiers, cast(null(), Date).label("valid_from"),
-                     cast(null(), Date).label("valid_to")).where(
-        PriceBookEntry.price_book_id == meta.id, in_list(PriceBookEntry.code, codes))
-    contract = select(literal("c"), ContractPrice.code, ContractPrice.unit_price_minor,
-                      cast(null(), PriceBookEntry.tiers.type), ContractPrice.valid_from,
-                      ContractPrice.valid_to).where(
-        ContractPrice.partner_id == partner.id, ContractPrice.currency == meta.currency,
-        in_list(ContractPrice.code, codes))
+    currency = meta.currency
+    shift = -minor_digits(currency)
     book_entries: dict[str, EntryData] = {}
     contracts: dict[str, list[ContractPriceData]] = {}
-    for kind, code, unit, tiers, start, end in core_execute(union_all(entries, contract)):
+    rows = core_execute(built_once("entries_and_contracts", _entries_and_contracts_stmt), {
+        "book_id": meta.id, "codes": list(set(codes)), "partner_id": partner.id, "currency": currency})
+    for kind, code, unit, tiers, start, end in rows.all():
         if kind == "e":
-            book_entries[code] = entry_from_row(code, unit, tiers, meta.currency)
+            book_entries[code] = entry_from_row(code, unit, tiers, currency)
         else:
             contracts.setdefault(code, []).append(
                 ContractPriceData(code, Decimal(unit).scaleb(shift), start, end))
-    book = PriceBookData(meta.id, meta.name, meta.currency, meta.valid_from, meta.valid_to, book_entries)
+    book = PriceBookData(meta.id, meta.name, currency, meta.valid_from, meta.valid_to, book_entries)
     return PricingInputs(book, contracts, discounts)
 
 
@@ -147,6 +183,7 @@ def price_lines(partner: Partner, lines: Sequence[LineInput], *, on: date | None
         inputs = load_inputs(partner, codes, on)
     except PricingError as exc:
         raise PricingFailed(str(exc), code="no_price_book", fields={"lines": str(exc)}) from exc
+    rules = campaign_rules(partner, on, products) if campaign is None and CAMPAIGN_DISCOUNTS else {}
     priced: list[LinePrice] = []
     for i, line in enumerate(lines):
         product = products[line.sku]
@@ -154,7 +191,8 @@ def price_lines(partner: Partner, lines: Sequence[LineInput], *, on: date | None
             priced.append(price_line(
                 line.sku, product.family, int(line.quantity), tuple(line.options), book=inputs.book,
                 contract_prices=inputs.contract_prices, tier_discounts=inputs.tier_discounts, on=on,
-                deal=deal, quote_discount=quote_discount, campaign=campaign, tier_name=partner.tier))
+                deal=deal, quote_discount=quote_discount, campaign=campaign or rules.get(line.sku),
+                tier_name=partner.tier))
         except PricingError as exc:
             errors[f"lines.{i}.options" if getattr(exc, "price_code", line.sku) != line.sku
                    else f"lines.{i}.sku"] = str(exc)
@@ -191,13 +229,14 @@ def list_prices(partner: Partner, products: Sequence[Product], on: date | None =
         inputs = load_inputs(partner, [p.sku for p in products], on)
     except PricingError:
         return {p.sku: None for p in products}
+    rules = campaign_rules(partner, on, [p.sku for p in products]) if CAMPAIGN_DISCOUNTS else {}
     prices: dict[str, Money | None] = {}
     for product in products:
         try:
             prices[product.sku] = price_line(
                 product.sku, product.family, 1, (), book=inputs.book,
                 contract_prices=inputs.contract_prices, tier_discounts=inputs.tier_discounts,
-                on=on, tier_name=partner.tier).unit_net
+                on=on, campaign=rules.get(product.sku), tier_name=partner.tier).unit_net
         except PricingError:
             prices[product.sku] = None
     return prices

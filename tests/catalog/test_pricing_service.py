@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from catalog.services import pricebooks, pricing
@@ -115,3 +116,32 @@ def test_pricing_a_cart_takes_a_fixed_number_of_queries(app, two_partners, n):
         doc = pricing.price_lines(partner, lines)
     assert len(doc.lines) == n
     assert len(statements) == 4, statements
+
+
+def test_campaign_price_rules_from_the_hook_are_their_own_step(app, two_partners, monkeypatch):
+    build()
+    a = two_partners.a
+    seen = []
+
+    def provider(partner, on, skus):
+        seen.append((partner.id, on, set(skus)))
+        return {"SRV": (Decimal("10"), "Spring servers")} if on == TODAY else {}
+
+    monkeypatch.setattr(pricing, "CAMPAIGN_DISCOUNTS", [provider])
+    doc = pricing.price_lines(a, [LineInput("SRV", 10, ("CPU-8", "RAM-32")), LineInput("LIC", 1)], on=TODAY)
+    server, lic = doc.lines
+    assert [s.step for s in server.waterfall] == ["list", "volume_tier", "tier_discount", "campaign", "net"]
+    assert server.unit_net.as_str() == "1026.00"  # 1140.00 less 10%
+    assert "Spring servers" in server.waterfall[3].label
+    assert [s.step for s in lic.waterfall] == ["list", "net"]
+    assert seen[0] == (a.id, TODAY, {"SRV", "LIC"})
+    later = pricing.price_lines(a, [LineInput("SRV", 10, ("CPU-8", "RAM-32"))], on=TODAY + timedelta(days=1))
+    assert "campaign" not in [s.step for s in later.lines[0].waterfall]
+    assert pricing.list_prices(a, [_srv()], on=TODAY)["SRV"] < pricing.list_prices(
+        a, [_srv()], on=TODAY + timedelta(days=1))["SRV"]
+
+
+def _srv():
+    from catalog.services.products import get_by_sku
+
+    return get_by_sku("SRV")
