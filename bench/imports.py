@@ -179,7 +179,7 @@ def main() -> None:
         uploads = str(Path(tmp) / "uploads")
         app = make_app(database_url, uploads)
         with app.app_context():
-            upgrade()
+            upgrade(revision="heads")
             started = time.perf_counter()
             user_id, book_id = seed(args.rows, args.kind)
             print(f"database: {db.engine.url.render_as_string(hide_password=True)}")
