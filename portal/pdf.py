@@ -14,17 +14,20 @@ from flask import current_app, render_template
 
 def render_pdf(template: str, **context: Any) -> bytes:
     """Render `templates/<template>` with `context` to PDF bytes."""
-    from weasyprint import HTML, default_url_fetcher
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
 
     context.setdefault("portal_name", current_app.config["PORTAL_NAME"])
     html = render_template(template, **context)
     static = Path(current_app.static_folder or "").resolve()
 
-    def fetch_local(url: str, *args: Any, **kwargs: Any) -> dict:
-        if url.startswith("file://"):
-            path = Path(url.removeprefix("file://")).resolve()
-            if static in path.parents:
-                return default_url_fetcher(url, *args, **kwargs)
-        raise ValueError(f"PDF documents may not fetch {url!r}")
+    class LocalFiles(URLFetcher):
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if url.startswith("file://"):
+                path = Path(url.removeprefix("file://").split("?")[0]).resolve()
+                if static in path.parents:
+                    return super().fetch(url, headers)
+            raise ValueError(f"PDF documents may not fetch {url!r}")
 
-    return HTML(string=html, base_url=f"{static.as_uri()}/", url_fetcher=fetch_local).write_pdf()
+    fetcher = LocalFiles(allowed_protocols=("file",))
+    return HTML(string=html, base_url=f"{static.as_uri()}/", url_fetcher=fetcher).write_pdf()
