@@ -51,12 +51,60 @@ def register_nav(label: str, endpoint: str, icon: str, roles: tuple[str, ...], o
         NAV_ITEMS.append(NavItem(label, endpoint, icon, roles, order))
 
 
-def navigation(user: Any) -> list[tuple[str, str, str]]:
-    """(label, endpoint, icon) entries for the user's role."""
+# Menus that gather related pages, so the bar stays one line on a laptop: (label, icon, order).
+NAV_GROUPS: dict[str, tuple[str, int]] = {
+    "Sales": ("bag-check", 40), "Deals": ("shield-check", 45), "Marketing": ("megaphone", 50),
+    "Catalog": ("box-seam", 60), "Pipeline": ("funnel", 35), "Administration": ("gear", 90),
+}
+# endpoint -> menu, per audience (staff and partner users see different menus).
+STAFF_MENUS = {
+    "admin.orders": "Sales", "admin.quote_queue": "Sales",
+    "admin.registrations": "Deals", "admin.house_accounts": "Deals", "admin.leads": "Deals",
+    "admin.campaigns": "Marketing", "admin.mdf_queue": "Marketing",
+    "admin.products": "Catalog", "admin.price_books": "Catalog", "admin.imports": "Catalog",
+    "admin.partners": "Administration", "admin.applications": "Administration",
+    "admin.users": "Administration", "admin.audit_log": "Administration",
+}
+PARTNER_MENUS = {"opportunities.index": "Pipeline", "leads.mine": "Pipeline", "campaigns.index": "Pipeline"}
+
+
+@dataclass
+class NavEntry:
+    label: str
+    icon: str
+    endpoint: str | None = None  # None for a menu
+    children: list[NavEntry] | None = None
+
+    def is_active(self) -> bool:
+        if self.endpoint:
+            return nav_active(self.endpoint)
+        return any(child.is_active() for child in self.children or ())
+
+
+def navigation(user: Any) -> list[NavEntry]:
+    """The user's navigation: pages, and menus of pages, for its role (only built pages)."""
     if not getattr(user, "is_authenticated", False):
         return []
-    items = sorted((i for i in NAV_ITEMS if user.role in i.roles), key=lambda i: (i.order, i.label))
-    return [(i.label, i.endpoint, i.icon) for i in items]
+    menus = STAFF_MENUS if user.is_staff else PARTNER_MENUS
+    entries: list[tuple[int, str, NavEntry]] = []
+    groups: dict[str, NavEntry] = {}
+    for item in sorted((i for i in NAV_ITEMS if user.role in i.roles), key=lambda i: (i.order, i.label)):
+        entry = NavEntry(item.label, item.icon, item.endpoint)
+        group = menus.get(item.endpoint)
+        if group is None:
+            entries.append((item.order, item.label, entry))
+            continue
+        if group not in groups:
+            icon, order = NAV_GROUPS[group]
+            groups[group] = NavEntry(group, icon, children=[])
+            entries.append((order, group, groups[group]))
+        groups[group].children.append(entry)
+    flat = []
+    for _, _, entry in sorted(entries, key=lambda e: (e[0], e[1])):
+        if entry.children is not None and len(entry.children) == 1:
+            entry = entry.children[0]  # a menu of one page is just the page
+        flat.append(entry)
+    return flat
 
 
 def nav_active(endpoint: str) -> bool:
