@@ -1,0 +1,146 @@
+"""Orders API (CONTRACT.md "Orders"): place (idempotent), list, read, cancel, staff status
+changes, the PDF, and a retry of the card payment."""
+from __future__ import annotations
+
+from flask import Response, jsonify, request
+from flask_login import current_user
+
+from catalog.services.pricing import lines_from
+from orders import documents, payments, serializers as out
+from orders.api_schemas import (
+    OrderCancelIn, OrderCreate, OrderOut, OrderPaymentOut, OrderStatusIn, OrderSummaryOut,
+)
+from orders.models import Order
+from orders.services import OrderError, PaymentUnavailable, placing, queries, status
+from orders.services.idempotency import request_hash
+from orders.services.quoting import order_from_quote
+from portal.api.core import api_blueprint, documented, list_page, parse
+from portal.db import get_for_partner_or_404, get_or_404
+from portal.errors import Malformed
+from portal.extensions import db
+from portal.permissions import login_required, partner_required, staff_required
+from portal.tenancy import current_partner
+
+bp = api_blueprint("orders_api", __name__)
+
+
+def _order(order_id: int) -> Order:
+    """A partner user's own order (another partner's is a 404); staff see every order."""
+    partner = current_partner()
+    return get_for_partner_or_404(Order, order_id, partner) if partner else get_or_404(Order, order_id)
+
+
+@bp.post("/orders")
+@partner_required
+@documented(summary="Place an order from lines or an approved quote (header Idempotency-Key "
+                    "required; the same key and body return the same order)",
+            body=OrderCreate, response=OrderOut, status=201, roles="partner_admin, partner_user",
+            errors=(400, 403, 409, 422))
+def create_order():
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if not key:
+        raise Malformed("Send an Idempotency-Key header (a unique string per order).",
+                        code="idempotency_key_required",
+                        fields={"Idempotency-Key": "This header is required."})
+    body = parse(OrderCreate)
+    if (body.quote_id is None) == (body.lines is None):
+        raise Malformed("Give either quote_id or lines.", fields={"lines": "Give lines or a quote_id."})
+    partner = current_partner()
+    data = body.model_dump(exclude_none=True, mode="json")
+
+    def build() -> Order:
+        header = placing.header_from(data, "quote" if body.quote_id else "api")
+        if body.quote_id is not None:
+            return order_from_quote(partner, current_user, body.quote_id, header)
+        return placing.place_lines(partner, current_user, header,
+                                   lines_from(l.model_dump() for l in body.lines or []))
+
+    order, created = placing.submit(partner, current_user, scope="api", key=key,
+                                    digest=request_hash(data), build=build)
+    db.session.commit()
+    message = None
+    if created and order.payment_method == "card":
+        try:
+            payments.begin(order.id)
+        except PaymentUnavailable as exc:
+            message = exc.message
+    response = jsonify(out.order(order, message=message))
+    response.status_code = 201 if created else 200
+    if not created:
+        response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+@bp.get("/orders")
+@login_required
+@documented(summary="List orders (a partner: its own; staff: all, ?partner_id=)", response=OrderSummaryOut,
+            list_of=True, query={"status": "an order status", "po": "PO number contains",
+                                 "sku": "has a line whose SKU contains", "from": "placed on or after (YYYY-MM-DD)",
+                                 "to": "placed on or before (YYYY-MM-DD)", "partner_id": "staff: one partner"})
+def list_orders():
+    partner = current_partner()
+    stmt = queries.for_partner(partner, request.args) if partner else queries.for_staff(request.args)
+    page = list_page(stmt.order_by(Order.created_at.desc(), Order.id.desc()))
+    return jsonify(page.envelope([out.summary(o) for o in page.items]))
+
+
+@bp.get("/orders/<int:order_id>")
+@login_required
+@documented(summary="An order with its lines, status history and payment", response=OrderOut, errors=(404,))
+def get_order(order_id: int):
+    return jsonify(out.order(_order(order_id)))
+
+
+@bp.post("/orders/<int:order_id>/cancel")
+@login_required
+@documented(summary="Cancel an order (partner: before confirmed; staff: before shipped); a paid "
+                    "card order is refunded", body=OrderCancelIn, response=OrderOut, errors=(404, 409))
+def cancel_order(order_id: int):
+    order = _order(order_id)
+    data = request.get_json(silent=True)
+    reason = str(data.get("reason") or "") if isinstance(data, dict) else ""
+    partner = current_partner()
+    if partner is not None:
+        status.cancel_for_partner(partner, current_user, order.id, reason)
+    else:
+        status.change_status(current_user, order.id, "cancelled", note=reason)
+    db.session.commit()
+    payments.after_cancel(order.id)
+    return jsonify(out.order(db.session.get(Order, order_id)))
+
+
+@bp.post("/orders/<int:order_id>/status")
+@staff_required()
+@documented(summary="Move an order on (confirmed, shipped with tracking, invoiced, closed) or "
+                    "cancel it; an illegal transition is a 409", body=OrderStatusIn, response=OrderOut,
+            roles="staff", errors=(400, 404, 409, 422))
+def set_status(order_id: int):
+    order = get_or_404(Order, order_id)
+    body = parse(OrderStatusIn)
+    status.change_status(current_user, order.id, body.status, body.tracking, body.note or "")
+    db.session.commit()
+    if body.status == "cancelled":
+        payments.after_cancel(order.id)
+    return jsonify(out.order(db.session.get(Order, order_id)))
+
+
+@bp.post("/orders/<int:order_id>/payment")
+@partner_required
+@documented(summary="Card order: (re)start its payment and get the PaymentIntent's client_secret",
+            response=OrderPaymentOut, errors=(404, 409, 503))
+def start_payment(order_id: int):
+    order = _order(order_id)
+    if not payments.card_enabled():
+        raise OrderError("Card payments are not available.", code="payment_unavailable", status=409)
+    payments.begin(order.id)
+    return jsonify(out.payment_of(db.session.get(Order, order_id)))
+
+
+@bp.get("/orders/<int:order_id>/invoice.pdf")
+@login_required
+@documented(summary="The order confirmation, or the invoice once invoiced (application/pdf)", errors=(404,))
+def invoice_pdf(order_id: int):
+    order = _order(order_id)
+    pdf, filename = documents.order_pdf(order)
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{filename}"'})
