@@ -54,14 +54,15 @@ def register_nav(label: str, endpoint: str, icon: str, roles: tuple[str, ...], o
 # Menus that gather related pages, so the bar stays one line on a laptop: (label, icon, order).
 NAV_GROUPS: dict[str, tuple[str, int]] = {
     "Sales": ("bag-check", 40), "Deals": ("shield-check", 45), "Marketing": ("megaphone", 50),
-    "Catalog": ("box-seam", 60), "Pipeline": ("funnel", 35), "Administration": ("gear", 90),
+    "Products & pricing": ("box-seam", 60), "Pipeline": ("funnel", 35), "Administration": ("gear", 90),
 }
 # endpoint -> menu, per audience (staff and partner users see different menus).
 STAFF_MENUS = {
     "admin.orders": "Sales", "admin.quote_queue": "Sales",
     "admin.registrations": "Deals", "admin.house_accounts": "Deals", "admin.leads": "Deals",
     "admin.campaigns": "Marketing", "admin.mdf_queue": "Marketing",
-    "admin.products": "Catalog", "admin.price_books": "Catalog", "admin.imports": "Catalog",
+    "admin.products": "Products & pricing", "admin.price_books": "Products & pricing",
+    "admin.imports": "Products & pricing",
     "admin.partners": "Administration", "admin.applications": "Administration",
     "admin.users": "Administration", "admin.audit_log": "Administration",
 }
