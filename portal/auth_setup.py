@@ -4,7 +4,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from flask import Flask, g, request
+from flask import Flask, g, request, session
 from flask_login import current_user
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import joinedload
@@ -63,7 +63,7 @@ def init_login(app: Flask) -> None:
         user, g.unread_notifications = row
         if user.auth_version != version or not user.is_active:
             return None
-        return user
+        return _view_as(user)
 
     @app.before_request
     def _scope_partner_requests() -> None:
@@ -72,3 +72,21 @@ def init_login(app: Flask) -> None:
         user = current_user
         activate_tenant_scope(user.partner_id if user.is_authenticated else None)
         g.setdefault("impersonating", False)
+
+
+def _view_as(user: Any) -> Any:
+    """Read-only impersonation (docs/onboarding.md): an admin's session may view the portal as a
+    partner user; never on the API, where a token acts as its own user."""
+    from portal.services import impersonation
+
+    value = session.get(impersonation.SESSION_KEY)
+    if value is None or request.path.startswith("/api/"):
+        return user
+    target = impersonation.resolve(user, value)
+    if target is None:  # no longer allowed: back to the admin (the end is audited by the guard)
+        session.pop(impersonation.SESSION_KEY, None)
+        g.impersonation_lapsed = (user, impersonation.viewed_id(value, user.id))
+        return user
+    g.impersonator, g.impersonating = user, True
+    g.pop("unread_notifications", None)  # the badge counts the viewed user's notifications
+    return target

@@ -98,6 +98,13 @@ def can_manage_user(actor: Any, target: Any) -> bool:
             and target.role in ("partner_admin", "partner_user"))
 
 
+def can_impersonate(actor: Any, target: Any) -> bool:
+    """Admins may view the portal as an active partner user (read-only); never as staff."""
+    from portal.services.impersonation import refusal
+
+    return bool(actor and actor.is_authenticated) and refusal(actor, target) is None
+
+
 TEMPLATE_PREDICATES = {
     "is_staff": is_staff,
     "is_admin": is_admin,
@@ -105,4 +112,5 @@ TEMPLATE_PREDICATES = {
     "can_manage_users": can_manage_users,
     "can_edit_partner": can_edit_partner,
     "can_manage_user": can_manage_user,
+    "can_impersonate": can_impersonate,
 }

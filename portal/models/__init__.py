@@ -11,8 +11,10 @@ from portal.models.users import (
     AuthLink,
     User,
 )
+from portal.models.applications import APPLICATION_STATUSES, ApplicationAttempt, PartnerApplication
 
 __all__ = [
     "AuditEntry", "Notification", "NotificationPreference", "OutboxEmail", "Partner", "PARTNER_KINDS", "PARTNER_STATUSES", "PARTNER_TIERS",
     "User", "ApiToken", "AuthLink", "ROLES", "STAFF_ROLES", "PARTNER_ROLES",
+    "APPLICATION_STATUSES", "ApplicationAttempt", "PartnerApplication",
 ]
