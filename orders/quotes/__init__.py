@@ -1,0 +1,1 @@
+"""Quotes: a partner's priced offer with an extra-discount approval, revisions, PDF and expiry."""

@@ -1,0 +1,74 @@
+"""Quote notifications (in-app, and e-mail queued after commit per each user's preferences)."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from orders.quotes.models import Quote
+from orders.quotes.rules import format_percent
+from portal.extensions import db
+from portal.models import User
+from portal.services.notifications import manager_of, notify, partner_users, register_kind
+
+PENDING = register_kind("quote_pending_approval", "Quote waiting for approval")
+APPROVED = register_kind("quote_approved", "Quote approved")
+REJECTED = register_kind("quote_rejected", "Quote rejected")
+EXPIRING = register_kind("quote_expiring", "Quote expiring soon")
+
+
+def partner_link(quote: Quote) -> str:
+    return f"/quotes/{quote.id}"
+
+
+def staff_link(quote: Quote) -> str:
+    return f"/admin/quotes/{quote.id}"
+
+
+def _partner_people(quote: Quote) -> list[User]:
+    """Who worked on the quote (its creator, the submitter); else the partner's admins."""
+    ids = {quote.created_by_id, quote.current.submitted_by_id} - {None}
+    people = [u for u in db.session.scalars(select(User).where(User.id.in_(ids)))
+              if u.active and u.partner_id == quote.partner_id] if ids else []
+    return people or partner_users(quote.partner, roles=("partner_admin",))
+
+
+def _approvers(quote: Quote) -> list[User]:
+    """The partner's manager; without one, the administrators (who see every queue)."""
+    return manager_of(quote.partner) or list(db.session.scalars(
+        select(User).where(User.role == "admin", User.active.is_(True)).order_by(User.id)))
+
+
+def waiting_for_approval(quote: Quote) -> None:
+    rev = quote.current
+    body = (f"{quote.partner.name} asks for an extra discount of "
+            f"{format_percent(rev.requested_discount_percent)}% on {quote.reference} "
+            f"({rev.total.format()}).")
+    if rev.justification:
+        body += f"\nJustification: {rev.justification}"
+    notify(_approvers(quote), PENDING, f"Quote {quote.number} is waiting for your approval", body,
+           staff_link(quote))
+
+
+def approved(quote: Quote) -> None:
+    rev = quote.current
+    body = (f"{quote.reference} is approved with an extra discount of "
+            f"{format_percent(rev.approved_discount_percent)}%: total {rev.total.format()}, "
+            f"valid until {rev.valid_until.isoformat() if rev.valid_until else ''}.")
+    if rev.decision_comment:
+        body += f"\nComment: {rev.decision_comment}"
+    notify(_partner_people(quote), APPROVED, f"Quote {quote.number} is approved", body,
+           partner_link(quote))
+
+
+def rejected(quote: Quote) -> None:
+    rev = quote.current
+    notify(_partner_people(quote), REJECTED, f"Quote {quote.number} is rejected",
+           f"{quote.reference} was rejected. Reason: {rev.decision_comment}\n"
+           "You can change the quote and submit it again.", partner_link(quote))
+
+
+def expiring(quote: Quote, days_left: int) -> None:
+    when = "today" if days_left == 0 else f"in {days_left} day{'s' if days_left != 1 else ''}"
+    notify(_partner_people(quote), EXPIRING, f"Quote {quote.number} expires {when}",
+           f"{quote.reference} ({quote.total.format()}) is valid until "
+           f"{quote.valid_until.isoformat() if quote.valid_until else ''}. Accept it before then, "
+           "or it can no longer be ordered.", partner_link(quote))
