@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -91,3 +92,18 @@ def log_in(page, email: str, password: str = "portal-demo-1") -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url("**/dashboard")
+
+
+def nav_entry(label: str) -> re.Pattern[str]:
+    """A navigation link's name (its icon font may add a character in front)."""
+    return re.compile(rf"(^|\W){re.escape(label)}$")
+
+
+def open_nav(page, label: str) -> None:
+    """Follow a navigation entry, opening its menu first when it sits in one."""
+    nav = page.get_by_role("navigation", name="Main navigation")
+    link = nav.get_by_role("link", name=nav_entry(label))
+    if not link.is_visible():
+        menu = nav.locator("li.dropdown", has=page.locator("a.dropdown-item", has_text=nav_entry(label)))
+        menu.locator(".dropdown-toggle").click()
+    link.click()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import log_in, shot
+from tests.browser.conftest import log_in, open_nav, shot
 
 pytestmark = pytest.mark.browser
 
@@ -13,7 +13,7 @@ def test_partner_sees_its_campaigns_downloads_assets_and_requests_mdf(page):
     panel = page.locator("#campaigns-panel")
     assert panel.get_by_text("Secure Edge Spring Push").is_visible()
     assert panel.get_by_text("Wi-Fi 6 Upgrade Days").count() == 0  # targets NA and LATAM
-    page.get_by_role("navigation", name="Main navigation").get_by_role("link", name="Campaigns").click()
+    open_nav(page, "Campaigns")
     page.wait_for_url("**/campaigns")
     assert page.get_by_role("link", name="Secure Edge Spring Push").is_visible()
     assert page.get_by_text("Ended campaigns you took part in").is_visible()
@@ -53,7 +53,7 @@ def test_partner_not_targeted_gets_a_404(page):
 
 def test_staff_results_and_mdf_review(page):
     log_in(page, "manager@example.com")
-    page.get_by_role("navigation", name="Main navigation").get_by_role("link", name="Campaigns").click()
+    open_nav(page, "Campaigns")
     assert page.get_by_role("link", name="Analytics Autumn Launch").is_visible()
     shot(page, "campaigns-staff-list")
     page.get_by_role("link", name="Secure Edge Spring Push").click()
@@ -65,7 +65,7 @@ def test_staff_results_and_mdf_review(page):
     shot(page, "campaign-results")
     csv = page.request.get(page.get_by_role("link", name="CSV").get_attribute("href"))
     assert csv.status == 200 and "mdf_requested" in csv.text()
-    page.get_by_role("navigation", name="Main navigation").get_by_role("link", name="MDF review").click()
+    open_nav(page, "MDF review")
     page.get_by_role("link", name="Webinar series: zero trust for SMBs").click()
     page.get_by_label("Amount").fill("5000.00")
     page.get_by_role("button", name="Approve").click()

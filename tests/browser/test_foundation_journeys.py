@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import log_in, shot
+from tests.browser.conftest import log_in, open_nav, shot
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +25,7 @@ def test_partner_admin_dashboard_team_and_token(page):
     assert page.get_by_role("heading", name="Northwind Distribution").is_visible()
     assert page.get_by_text("Max Manager").is_visible()
     shot(page, "partner-dashboard")
-    page.get_by_role("navigation", name="Main navigation").get_by_role("link", name="Team").click()
+    open_nav(page, "Team")
     page.get_by_role("link", name="Invite a user").click()
     page.get_by_label("E-mail").fill("new.rep@northwind.example")
     page.get_by_label("Name").fill("Nina New")
@@ -44,7 +44,7 @@ def test_partner_admin_dashboard_team_and_token(page):
 
 def test_admin_partner_list_sort_filter_and_form_errors(page):
     log_in(page, "admin@example.com")
-    page.get_by_role("navigation", name="Main navigation").get_by_role("link", name="Partners").click()
+    open_nav(page, "Partners")
     assert page.get_by_role("link", name="Sakura Systems").is_visible()
     shot(page, "admin-partners")
     page.get_by_role("link", name="Tier").click()

@@ -1,28 +1,11 @@
 """Onboarding and read-only impersonation in headless Chromium, with screenshots to look at."""
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from tests.browser.conftest import log_in, shot
+from tests.browser.conftest import log_in, nav_entry as entry, open_nav, shot
 
 pytestmark = pytest.mark.browser
-
-
-def entry(label: str) -> re.Pattern[str]:
-    """A navigation link's name (its icon font may add a character in front)."""
-    return re.compile(rf"(^|\W){re.escape(label)}$")
-
-
-def open_nav(page, label: str) -> None:
-    """Follow a navigation entry, opening its menu first when it sits in one."""
-    nav = page.get_by_role("navigation", name="Main navigation")
-    link = nav.get_by_role("link", name=entry(label))
-    if not link.is_visible():
-        menu = nav.locator("li.dropdown", has=page.locator("a.dropdown-item", has_text=entry(label)))
-        menu.locator(".dropdown-toggle").click()
-    link.click()
 
 
 def test_apply_then_a_partner_manager_reviews_and_approves(page):

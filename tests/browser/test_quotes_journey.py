@@ -9,7 +9,7 @@ from io import BytesIO
 import pytest
 from pypdf import PdfReader
 
-from tests.browser.conftest import SCREENSHOTS, log_in, shot
+from tests.browser.conftest import SCREENSHOTS, log_in, open_nav, shot
 
 pytestmark = pytest.mark.browser
 
@@ -26,7 +26,7 @@ def pdf_to_png(pdf: bytes, name: str) -> None:
 
 def test_quote_from_cart_approval_pdf_and_revision(page):
     log_in(page, "rep@northwind.example")
-    page.get_by_role("navigation", name="Main navigation").get_by_role("link", name="Quotes").click()
+    open_nav(page, "Quotes")
     assert page.get_by_role("heading", name="Quotes").is_visible()
     assert page.get_by_text("Bayer Logistics: analytics cluster").is_visible()  # demo data
     shot(page, "quotes-partner-list")
