@@ -95,13 +95,15 @@ def price_all(partner: Partner, items: Sequence[tuple[Product, int, tuple[str, .
     item its price or why it has none). Raises PricingError when nothing can be priced."""
     codes = {code for product, _, options in items for code in (product.sku, *options)}
     inputs = pricing.load_inputs(partner, codes, on)
+    rules = (pricing.campaign_rules(partner, on, {product.sku for product, _, _ in items})
+             if pricing.CAMPAIGN_DISCOUNTS else {})
     results: list[LinePrice | str] = []
     for product, quantity, options in items:
         try:
             results.append(price_line(
                 product.sku, product.family, quantity, options, book=inputs.book,
                 contract_prices=inputs.contract_prices, tier_discounts=inputs.tier_discounts,
-                on=on, tier_name=partner.tier))
+                on=on, campaign=rules.get(product.sku), tier_name=partner.tier))
         except PricingError as exc:
             results.append(f"It cannot be priced: {exc}.")
     return inputs.book.currency, results

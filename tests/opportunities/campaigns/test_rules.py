@@ -93,3 +93,14 @@ def test_another_feature_adds_results_figures(two_partners):
     assert res.totals["mdf_approved"] == [Money(150000, "EUR")] and res.totals["mdf_requests"] == 1
     assert res.mdf("mdf_paid") == Money(0, "EUR")
     assert "pipeline,pipeline_currency" in results.results_csv(res).splitlines()[0]
+
+
+def test_the_cart_and_the_configurator_show_the_campaign_price_too(two_partners):
+    from catalog.services import carts
+
+    build()
+    make_campaign(two_partners.admin, products=["SRV"], price_rule_percent="10", tiers=["silver"])
+    carts.add_line(two_partners.a, two_partners.a_user, "SRV", 1, ["CPU-8", "RAM-32"])
+    item, = carts.price_cart(two_partners.a, two_partners.a_user).items
+    assert item.price.unit_net == Money(111150, "EUR")
+    assert "campaign" in {s.step for s in item.price.waterfall}
