@@ -37,9 +37,13 @@ def scratch_database(name: str) -> Iterator[str]:
 
 
 @contextmanager
-def gunicorn(database_url: str, workers: int = 2, port: int = 5123) -> Iterator[str]:
+def gunicorn(database_url: str, workers: int = 2, port: int = 5123,
+             extra_env: dict[str, str] | None = None) -> Iterator[str]:
+    """gunicorn serving the portal on `database_url`; no Celery broker unless `extra_env` sets
+    CELERY_BROKER_URL (without one, tasks such as e-mail delivery run in the request)."""
     env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY="bench", SESSION_COOKIE_SECURE="false")
     env.pop("CELERY_BROKER_URL", None)
+    env.update(extra_env or {})
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
                              "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"

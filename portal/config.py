@@ -31,9 +31,45 @@ DEFAULTS: dict[str, Any] = {
     "PER_PAGE": 25,
     "MAX_CONTENT_LENGTH": 30 * 1024 * 1024,  # uploads: imports allow 25 MB files
     "API_MAX_PER_PAGE": 200,
+    # Campaigns and MDF (docs/campaigns.md): uploaded assets and proof files, default currency.
+    "STORAGE_ROOT": None,  # uploaded files; default <instance>/uploads
+    "CAMPAIGN_DEFAULT_CURRENCY": "EUR",
+    "CAMPAIGN_ASSET_MAX_BYTES": 20 * 1024 * 1024,
+    "CAMPAIGN_ASSET_TYPES": ("pdf", "png", "jpg", "jpeg", "gif", "webp", "docx", "xlsx", "pptx"),
+    "MDF_PROOF_MAX_BYTES": 10 * 1024 * 1024,
+    "MDF_PROOF_MAX_FILES": 10,
+    "MDF_PROOF_TYPES": ("pdf", "png", "jpg", "jpeg", "gif", "webp", "docx", "xlsx", "pptx"),
+    # Shared leads (docs/leads.md): follow-up clock, warning, cool-down, assignment deadline.
+    "LEADS_FOLLOW_UP_DAYS": 7,
+    "LEADS_WARNING_HOURS": 24,
+    "LEADS_COOLDOWN_DAYS": 14,
+    "LEADS_ASSIGNMENT_DAYS": 3,
+    # Quotes (docs/quotes.md): extra discount a tier may approve itself (%), validity, warning.
+    "QUOTE_SELF_APPROVAL_LIMITS": {"registered": "0", "silver": "2", "gold": "5", "platinum": "8"},
+    "QUOTE_VALIDITY_DAYS": 30,
+    "QUOTE_EXPIRY_WARNING_DAYS": 3,
+    # Orders (docs/orders.md): Stripe client retries and webhook timestamp tolerance (seconds).
+    "STRIPE_MAX_NETWORK_RETRIES": 1,
+    "STRIPE_WEBHOOK_TOLERANCE": 300,
+    # Partner onboarding (docs/onboarding.md): the public form's spam guard and region choices.
+    "APPLICATION_MIN_FILL_SECONDS": 4,  # a form sent sooner after it was shown is a bot's
+    "APPLICATION_FORM_MAX_HOURS": 12,  # an older form must be reloaded
+    "APPLICATION_RATE_LIMIT": 5,  # submissions per IP address within the window
+    "APPLICATION_RATE_WINDOW_MINUTES": 60,
+    "APPLICATION_REGIONS": ("APAC", "EMEA", "LATAM", "NA"),
+    # Deal registrations (docs/registrations.md): protection, one extension, expiry reminder (days).
+    "REGISTRATION_PROTECTION_DAYS": 90,
+    "REGISTRATION_MAX_PROTECTION_DAYS": 365,
+    "REGISTRATION_EXTENSION_DAYS": 30,
+    "REGISTRATION_REMINDER_DAYS": 14,
     # Periodic jobs (celery beat); features add theirs to this mapping.
+    "CAMPAIGN_PRICE_CACHE_SECONDS": 60,  # the catalog list's copy of campaign price rules
     "CELERY_BEAT_SCHEDULE": {
         "drain-outbox": {"task": "portal.drain_outbox", "schedule": 300.0},
+        "registrations-expire": {"task": "registrations.expire", "schedule": 24 * 3600.0},
+        "orders-retry-refunds": {"task": "orders.retry_refunds", "schedule": 600.0},
+        "quotes-expire": {"task": "quotes.expire", "schedule": 24 * 3600.0},
+        "leads-fall-back": {"task": "leads.fall_back", "schedule": 900.0},
     },
 }
 
@@ -44,6 +80,12 @@ ENV_KEYS = (
     "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER", "PORTAL_BASE_URL", "PORTAL_NAME",
 )
 ENV_INTS = ("MAIL_PORT",)
+ENV_INTS += ("REGISTRATION_PROTECTION_DAYS", "REGISTRATION_EXTENSION_DAYS", "REGISTRATION_REMINDER_DAYS")
+ENV_INTS += ("LEADS_FOLLOW_UP_DAYS", "LEADS_WARNING_HOURS", "LEADS_COOLDOWN_DAYS", "LEADS_ASSIGNMENT_DAYS")
+ENV_KEYS += ("STORAGE_ROOT", "CAMPAIGN_DEFAULT_CURRENCY")
+ENV_INTS += ("CAMPAIGN_ASSET_MAX_BYTES", "MDF_PROOF_MAX_BYTES", "MDF_PROOF_MAX_FILES")
+ENV_INTS += ("QUOTE_VALIDITY_DAYS", "QUOTE_EXPIRY_WARNING_DAYS")
+ENV_INTS += ("APPLICATION_MIN_FILL_SECONDS", "APPLICATION_RATE_LIMIT", "APPLICATION_RATE_WINDOW_MINUTES")
 ENV_BOOLS = ("MAIL_USE_TLS", "SESSION_COOKIE_SECURE")
 
 

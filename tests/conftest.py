@@ -47,6 +47,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
         "SESSION_COOKIE_SECURE": True,
         "PORTAL_BASE_URL": "http://portal.test",
         "CELERY_BROKER_URL": None,
+        "CAMPAIGN_PRICE_CACHE_SECONDS": 0,  # every test sees its own campaigns
     })
     app.test_client_class = IsolatedClient
     with app.app_context():

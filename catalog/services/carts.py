@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 
 from catalog.configurator import validate
 from catalog.models import CartLine, Product
@@ -106,6 +106,64 @@ def add_line(partner: Partner, user: User, sku: str, quantity: Any, options: Seq
     db.session.add(line)
     db.session.flush()
     return line
+
+
+def add_lines(partner: Partner, user: User, items: Sequence[tuple[str, Any, Sequence[Any]]],
+              on: date | None = None) -> list[CartLine | CartError]:
+    """Add several configured products at once (quick order, reorder): one load of the products,
+    of their prices and of the cart whatever the number of lines. Each item gets its cart line
+    or the CartError that refused it; the valid ones are added all the same."""
+    on = on or pricing.today()
+    skus = {str(sku or "").strip() for sku, _, _ in items}
+    products = {p.sku: p for p in db.session.scalars(
+        select(Product).where(Product.sku.in_(skus), Product.active.is_(True)).options(*eager()))}
+    results: list[CartLine | CartError | None] = []
+    valid: list[tuple[int, Product, int, tuple[str, ...]]] = []
+    for i, (sku, quantity, options) in enumerate(items):
+        product = products.get(str(sku or "").strip())
+        if product is None:
+            results.append(CartError(f"There is no orderable product with SKU {sku}.",
+                                     fields={"sku": f"Unknown or unavailable SKU {sku}."}))
+            continue
+        checked = check_configuration(partner, product, quantity, options, on, priced=False)
+        if checked.errors or checked.quantity is None:
+            results.append(InvalidConfiguration(checked))
+            continue
+        results.append(None)
+        valid.append((i, product, checked.quantity, checked.options))
+    if not valid:
+        return results  # type: ignore[return-value]
+    try:
+        _, prices = price_all(partner, [(p, q, o) for _, p, q, o in valid], on)
+    except PricingError as exc:
+        prices = [f"It cannot be priced: {exc}."] * len(valid)
+    in_cart = {(line.sku, tuple(sorted(line.options))): line for line in lines_for(partner, user)}
+    new: dict[tuple[str, tuple[str, ...]], dict[str, Any]] = {}
+    added: list[tuple[int, tuple[str, tuple[str, ...]]]] = []
+    for (i, product, quantity, options), price in zip(valid, prices):
+        key = (product.sku, tuple(sorted(options)))
+        if isinstance(price, str):
+            results[i] = CartError(price, fields={"price": price})
+            continue
+        line, row = in_cart.get(key), new.get(key)
+        before = line.quantity if line is not None else row["quantity"] if row is not None else 0
+        total, problem = parse_quantity(before + quantity)
+        if problem or total is None:
+            results[i] = CartError(problem or "Invalid quantity.", fields={"quantity": problem or ""})
+        elif line is not None:
+            line.quantity = total
+            results[i] = line
+        else:
+            new.setdefault(key, {"partner_id": partner.id, "user_id": user.id, "sku": product.sku,
+                                 "options": list(options)})["quantity"] = total
+            added.append((i, key))
+    db.session.flush()
+    if new:  # one multi-row INSERT, then the new lines read back with the cart
+        db.session.execute(insert(CartLine), list(new.values()))
+        in_cart = {(line.sku, tuple(sorted(line.options))): line for line in lines_for(partner, user)}
+        for i, key in added:
+            results[i] = in_cart[key]
+    return results  # type: ignore[return-value]
 
 
 def update_quantity(partner: Partner, user: User, line_id: int, quantity: Any) -> CartLine:

@@ -110,8 +110,9 @@ def price_all(partner: Partner, items: Sequence[tuple[Product, int, tuple[str, .
 
 
 def check_configuration(partner: Partner, product: Product, quantity: Any, options: Sequence[Any],
-                        on: date | None = None) -> Checked:
-    """Validate a product's options and quantity; price the configuration when both are valid."""
+                        on: date | None = None, *, priced: bool = True) -> Checked:
+    """Validate a product's options and quantity; price the configuration when both are valid
+    (unless `priced` is False: the caller prices many configurations at once)."""
     selected = [str(code) for code in options]
     config = config_of(product)
     result = validate(config, selected)
@@ -125,15 +126,15 @@ def check_configuration(partner: Partner, product: Product, quantity: Any, optio
         errors["options"] = sentences(result.problems)
     ordered = tuple(o.code for g in product.groups for o in g.options if o.code in selected)
     price = None
-    if not errors and qty is not None:
+    if priced and not errors and qty is not None:
         try:
-            _, (priced,) = price_all(partner, [(product, qty, ordered)], on or pricing.today())
+            _, (found,) = price_all(partner, [(product, qty, ordered)], on or pricing.today())
         except PricingError as exc:
-            priced = f"{exc}."
-        if isinstance(priced, str):
-            errors["price"] = priced
+            found = f"{exc}."
+        if isinstance(found, str):
+            errors["price"] = found
         else:
-            price = priced
+            price = found
     shown = ConfigResult(result.valid, result.problems, _availability(config, selected, result))
     return Checked(product, qty, ordered if result.valid else tuple(selected), shown, price, errors,
                    _problems_by_group(config, result.problems))

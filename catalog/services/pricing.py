@@ -64,17 +64,19 @@ def deal_for(partner: Partner, opportunity_id: int) -> DealDiscount:
     return DEAL_LOOKUP[0](partner, opportunity_id)
 
 
-# Campaigns register their price rules: (partner, date, SKUs) -> {sku: (percent off, campaign
-# name)} for the promoted SKUs of the campaigns active for that partner on that date.
-CampaignDiscounts = Callable[[Partner, date, Collection[str]], Mapping[str, tuple[Decimal, str]]]
+# Campaigns register their price rules: (partner, date, SKUs, cached=) -> {sku: (percent off,
+# campaign name)} for the promoted SKUs of the campaigns active for that partner on that date.
+# `cached=True` (the catalog list only) lets the provider answer from a copy at most a minute old.
+CampaignDiscounts = Callable[..., Mapping[str, tuple[Decimal, str]]]
 CAMPAIGN_DISCOUNTS: list[CampaignDiscounts] = []
 
 
-def campaign_rules(partner: Partner, on: date, skus: Collection[str]) -> dict[str, CampaignPriceRule]:
+def campaign_rules(partner: Partner, on: date, skus: Collection[str], *,
+                   cached: bool = False) -> dict[str, CampaignPriceRule]:
     """Per promoted SKU, the largest campaign price rule active for the partner on the date."""
     best: dict[str, tuple[Decimal, str]] = {}
     for provider in CAMPAIGN_DISCOUNTS:
-        for sku, (percent, name) in provider(partner, on, skus).items():
+        for sku, (percent, name) in provider(partner, on, skus, cached=cached).items():
             if sku not in best or percent > best[sku][0]:
                 best[sku] = (Decimal(percent), name)
     return {sku: CampaignPriceRule(0, name, percent, frozenset((sku,)))
@@ -229,7 +231,8 @@ def list_prices(partner: Partner, products: Sequence[Product], on: date | None =
         inputs = load_inputs(partner, [p.sku for p in products], on)
     except PricingError:
         return {p.sku: None for p in products}
-    rules = campaign_rules(partner, on, [p.sku for p in products]) if CAMPAIGN_DISCOUNTS else {}
+    rules = (campaign_rules(partner, on, [p.sku for p in products], cached=True)
+             if CAMPAIGN_DISCOUNTS else {})
     prices: dict[str, Money | None] = {}
     for product in products:
         try:

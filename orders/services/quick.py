@@ -141,13 +141,12 @@ def check(rows: Iterable[tuple[int, list[str]]]) -> QuickResult:
 def add_to_cart(partner: Partner, user: User, lines: Sequence[QuickLine]) -> QuickResult:
     """Add checked lines to the user's cart; a line the cart refuses keeps its reason."""
     result = QuickResult()
-    for line in lines:
-        try:
-            carts.add_line(partner, user, line.sku, line.quantity, list(line.options))
-        except carts.InvalidConfiguration as exc:
-            line.problem = " ".join(exc.checked.errors.values()) + " Configure it on its product page."
-        except carts.CartError as exc:
-            line.problem = " ".join(exc.fields.values()) or exc.message
+    added = carts.add_lines(partner, user, [(line.sku, line.quantity, list(line.options)) for line in lines])
+    for line, outcome in zip(lines, added):
+        if isinstance(outcome, carts.InvalidConfiguration):
+            line.problem = " ".join(outcome.checked.errors.values()) + " Configure it on its product page."
+        elif isinstance(outcome, carts.CartError):
+            line.problem = " ".join(outcome.fields.values()) or outcome.message
         result.lines.append(line)
     return result
 

@@ -216,3 +216,33 @@ def test_without_a_price_book_the_whole_cart_says_so(client, login, catalog):
     page = text(client.get("/cart"))
     assert "No price book in EUR is valid on" in page and "your cart cannot be priced" in page
     assert total(page) == "—" and "Wireless access point" in page
+
+
+# --- several lines at once (quick order, reorder) ------------------------------------------
+
+def test_adding_many_lines_reports_each_refusal_and_adds_the_rest(catalog):
+    a, user = catalog.parties.a, catalog.parties.a_user
+    carts.add_line(a, user, "HW-AP", 1, [])
+    out = carts.add_lines(a, user, [("HW-AP", 2, []), ("NOPE", 1, []), ("SRV-1", 1, ["CPU-8"]),
+                                    ("SRV-1", 3, VALID), ("HW-AP", "x", []), ("OLD-1", 1, [])])
+    assert isinstance(out[0], CartLine) and out[0].quantity == 3  # merged with the line already there
+    assert "Unknown or unavailable SKU NOPE" in out[1].fields["sku"]
+    assert isinstance(out[2], carts.InvalidConfiguration) and "options" in out[2].fields
+    assert isinstance(out[3], CartLine) and out[3].quantity == 3
+    assert "quantity" in out[4].fields and "sku" in out[5].fields
+    assert [(line.sku, line.quantity) for line in lines_of(user)] == [("HW-AP", 3), ("SRV-1", 3)]
+
+
+def test_adding_many_lines_takes_a_fixed_number_of_queries(catalog):
+    from tests.queries import count_queries
+
+    a, user = catalog.parties.a, catalog.parties.a_user
+    counts = []
+    for skus in (["SW-1"], [f"ACC-{n:02d}" for n in range(1, 21)]):
+        carts.clear_cart(a, user)
+        db.session.expire_all()
+        a.tier, user.id  # noqa: B018 - loaded outside the count, as a request has them
+        with count_queries() as statements:
+            carts.add_lines(a, user, [(sku, 2, []) for sku in skus])
+        counts.append(len(statements))
+    assert counts[0] == counts[1], (counts, statements)

@@ -125,7 +125,7 @@ def test_campaign_price_rules_from_the_hook_are_their_own_step(app, two_partners
     a = two_partners.a
     seen = []
 
-    def provider(partner, on, skus):
+    def provider(partner, on, skus, cached=False):
         seen.append((partner.id, on, set(skus)))
         return {"SRV": (Decimal("10"), "Spring servers")} if on == TODAY else {}
 

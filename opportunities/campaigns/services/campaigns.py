@@ -14,7 +14,8 @@ from catalog.services.products import like_escape
 from opportunities.campaigns import targeting
 from opportunities.campaigns.models import Campaign, CampaignEnrolment, CampaignProduct, MdfRequest
 from opportunities.campaigns.services import CampaignError, values
-from portal.db import utcnow
+from opportunities.campaigns.services.pricing import forget as forget_price_rules
+from portal.db import after_commit, utcnow
 from portal.errors import NotFound, StateConflict, ValidationFailed
 from portal.extensions import db
 from portal.models import PARTNER_KINDS, PARTNER_TIERS, Partner, User
@@ -147,6 +148,7 @@ def create_campaign(actor: User, data: Mapping[str, Any]) -> Campaign:
                  summary=f"Campaign {campaign.name}")
     if clean["status"] == "published":
         publish_campaign(actor, campaign)
+    after_commit(forget_price_rules)
     return campaign
 
 
@@ -156,6 +158,7 @@ def update_campaign(actor: User, campaign: Campaign, data: Mapping[str, Any]) ->
     db.session.flush()
     audit.record(actor, "campaign.update", campaign, before=before, after=audit.snapshot(campaign, AUDITED),
                  summary=f"Campaign {campaign.name}")
+    after_commit(forget_price_rules)
     return campaign
 
 
@@ -176,6 +179,7 @@ def publish_campaign(actor: User, campaign: Campaign, on: date | None = None) ->
         notify(partner_users(partner, ("partner_admin",)), PUBLISHED, f"New campaign: {campaign.name}",
                f"{campaign.name} runs {when} until {campaign.ends_on.isoformat()}.",
                f"/campaigns/{campaign.id}")
+    after_commit(forget_price_rules)
     return campaign
 
 
