@@ -64,6 +64,69 @@ def register_blueprints(app: Flask) -> None:
                catalog_bp):
         app.register_blueprint(bp)
 
+    from opportunities.leads.api import bp as leads_api_bp
+    from opportunities.leads.views import bp as leads_bp
+
+    import opportunities.leads.demo  # noqa: F401 - leads in the demo data
+    import opportunities.leads.tasks  # noqa: F401 - the fall-back job, for the worker
+
+    app.register_blueprint(leads_api_bp)
+    app.register_blueprint(leads_bp)  # also the `flask leads ...` commands
+
+    from orders import quick_views  # noqa: F401 - quick order and addresses on the orders blueprint
+    from orders.api import bp as orders_api_bp
+    from orders.cli import orders_cli
+    from orders.views import bp as orders_bp
+    from orders.webhooks import bp as webhooks_bp
+
+    import orders.demo  # noqa: F401 - orders in the demo data
+    import orders.tasks  # noqa: F401 - refund retries, for the worker
+
+    for bp in (orders_api_bp, orders_bp, webhooks_bp):
+        app.register_blueprint(bp)
+    app.cli.add_command(orders_cli)
+
+    from orders.quotes.blueprint import api_bp as quotes_api_bp
+    from orders.quotes.blueprint import bp as quotes_bp
+    from orders.quotes.cli import quotes_cli
+
+    import orders.quotes.demo  # noqa: F401 - quotes in the demo data
+    import orders.quotes.tasks  # noqa: F401 - the daily expiry job, for the worker
+
+    for bp in (quotes_api_bp, quotes_bp):
+        app.register_blueprint(bp)
+    app.cli.add_command(quotes_cli)
+
+    from opportunities.campaigns.api import bp as campaigns_api_bp
+    from opportunities.campaigns.views import bp as campaigns_bp
+
+    import opportunities.campaigns.demo  # noqa: F401 - campaigns and MDF in the demo data (after the catalog)
+    import opportunities.campaigns.services.pricing  # noqa: F401 - the campaign price rule for the pricing engine
+
+    for bp in (campaigns_api_bp, campaigns_bp):
+        app.register_blueprint(bp)
+
+    from opportunities.api import bp as registrations_api_bp
+    from opportunities.cli import registrations_cli
+    from opportunities.views import bp as registrations_bp
+
+    import opportunities.demo  # noqa: F401 - registrations with conflicts in the demo data
+    import opportunities.services.deals  # noqa: F401 - approved registrations' deal discount for pricing
+    import opportunities.tasks  # noqa: F401 - the daily expiry job, for the worker
+
+    for bp in (registrations_api_bp, registrations_bp):
+        app.register_blueprint(bp)
+    app.cli.add_command(registrations_cli)
+
+    from admin.application_api import bp as applications_api_bp
+    from admin.impersonation_views import bp as impersonation_bp
+    from portal.views import apply
+
+    import portal.demo_onboarding  # noqa: F401 - pending partner applications in the demo data
+
+    for bp in (apply.bp, impersonation_bp, applications_api_bp):
+        app.register_blueprint(bp)
+
 
 def register_errors(app: Flask) -> None:
     from portal.errors import register_error_handlers

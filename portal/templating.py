@@ -59,7 +59,9 @@ NAV_GROUPS: dict[str, tuple[str, int]] = {
 # endpoint -> menu, per audience (staff and partner users see different menus).
 STAFF_MENUS = {
     "admin.orders": "Sales", "admin.quote_queue": "Sales",
+    "admin.reports": "Sales",  # reports: pipeline, orders, conversion, products, campaigns
     "admin.registrations": "Deals", "admin.house_accounts": "Deals", "admin.leads": "Deals",
+    "admin.customers": "Deals",
     "admin.campaigns": "Marketing", "admin.mdf_queue": "Marketing",
     "admin.products": "Products & pricing", "admin.price_books": "Products & pricing",
     "admin.imports": "Products & pricing",

@@ -33,6 +33,11 @@ def _host(value: str) -> str | None:
     return None if text in PUBLIC_SUFFIXES_2 else text
 
 
+def parse_host(value: str | None) -> str | None:
+    """Return the host of a URL, domain or e-mail address (free e-mail domains included), or None if invalid."""
+    return _host(value) if value else None
+
+
 def registrable_domain(host: str) -> str:
     """Return the registrable part of a host ("shop.siemens.de" -> "siemens.de", "a.b.co.uk" -> "b.co.uk")."""
     labels = host.lower().split(".")

@@ -1,57 +1,33 @@
-"""In-memory index of companies with blocked candidate retrieval and conflict scoring."""
+"""In-memory index of companies: the `MatchStore` of the pure module, for tests and benchmarks."""
 
 from __future__ import annotations
 
 import gc
 import heapq
-import math
 import sys
 from array import array
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 
 from .domains import normalise_country, normalise_domain, normalise_vat, registrable_domain
-from .normalise import NameKey, normalise_name
-from .scoring import (
-    ACRONYM_SCORE,
-    DOMAIN_HOST_SCORE,
-    DOMAIN_REGISTRABLE_SCORE,
-    MATCH_THRESHOLD,
-    VAT_SCORE,
-    acronym_score,
-    name_score,
+from .normalise import normalise_name
+from .search import (
+    COMPACT,
+    MAX_ACRONYM_POSTING,
+    MAX_NAME_CANDIDATES,
+    POSTING_BUDGET,
+    TOKENS,
+    Match,
+    Query,
+    Row,
+    rarity,
+    record_keys,
+    search,
+    token_key,
+    typo_candidate,
 )
-from .similarity import MIN_TYPO_LEN
 from .typos import TypoVocabulary
-from .vocab import GENERIC_WORDS
 
-#: Most postings visited per check for token blocking (keeps a check fast on any index size).
-POSTING_BUDGET = 4000
-#: Most name candidates scored per check.
-MAX_NAME_CANDIDATES = 40
-#: Weight factor of built-in generic words, so they weigh little even in a small index.
-GENERIC_FACTOR = 0.5
-#: Acronyms shared by more long names than this are never matched.
-MAX_ACRONYM_POSTING = 20
-
-# Row layout: one tuple per record, so the garbage collector can ignore the index.
-_ID, _TOKENS, _COMPACT, _ACRONYM, _PLACE, _COUNTRY, _HOST, _DOMAIN, _VAT = range(9)
-Row = tuple[str, tuple[str, ...], str, str, int, str, "str | None", "str | None", "str | None"]
-
-
-@dataclass(frozen=True, slots=True)
-class Match:
-    """An indexed record denoting the same company as the query."""
-
-    record_id: str
-    score: float
-    reasons: list[str] = field(default_factory=list)
-
-
-def _row_key(row: Row) -> NameKey:
-    """Rebuild the NameKey of a stored row (the full name is not kept)."""
-    base = " ".join(row[_TOKENS])
-    return NameKey(base, row[_TOKENS], base, row[_COMPACT], row[_ACRONYM], (), row[_PLACE])
+__all__ = ["MAX_ACRONYM_POSTING", "MAX_NAME_CANDIDATES", "POSTING_BUDGET", "CompanyIndex", "Match"]
 
 
 class CompanyIndex:
@@ -65,7 +41,7 @@ class CompanyIndex:
     def __init__(self) -> None:
         """Create an empty index."""
         self._rows: list[Row | None] = []
-        self._slot: dict[str, int] = {}
+        self._slot: dict[Hashable, int] = {}
         self._postings: dict[str, array[int]] = {}
         self._df: dict[str, int] = {}
         self._typos = TypoVocabulary()
@@ -82,7 +58,7 @@ class CompanyIndex:
 
     def add(
         self,
-        record_id: str,
+        record_id: Hashable,
         name: str,
         domain: str | None = None,
         country: str | None = None,
@@ -115,7 +91,7 @@ class CompanyIndex:
         for token in set(tokens):
             count = self._df.get(token, 0)
             self._df[token] = count + 1
-            if count == 0 and len(token) >= MIN_TYPO_LEN:
+            if count == 0 and typo_candidate(token):
                 self._typos.add(token)
 
     def add_many(self, records: Iterable[Sequence[str | None]]) -> None:
@@ -129,7 +105,7 @@ class CompanyIndex:
             if enabled:
                 gc.enable()
 
-    def remove(self, record_id: str) -> bool:
+    def remove(self, record_id: Hashable) -> bool:
         """Remove a record; tell whether it was present."""
         slot = self._slot.pop(record_id, None)
         if slot is None:
@@ -144,7 +120,7 @@ class CompanyIndex:
                 posting.remove(slot)
                 if not posting:
                     del self._postings[posting_key]
-        for token in set(row[_TOKENS]):
+        for token in set(row[TOKENS]):
             self._df[token] -= 1
             if not self._df[token]:
                 del self._df[token]
@@ -152,85 +128,57 @@ class CompanyIndex:
 
     @staticmethod
     def _keys_of(row: Row) -> list[str]:
-        """Return the inverted-index keys of a record: name keys per country, domain and VAT keys global."""
-        cc = row[_COUNTRY]
-        keys = [f"t{cc}\t{token}" for token in set(row[_TOKENS])]
-        if row[_COMPACT]:
-            keys.append(f"c{cc}\t{row[_COMPACT]}")
-        if row[_ACRONYM]:
-            keys.append(f"a{cc}\t{row[_ACRONYM]}")
-        if row[_HOST]:
-            keys.append(f"d\t{row[_DOMAIN]}")
-        if row[_VAT]:
-            keys.append(f"v\t{row[_VAT]}")
-        return keys
+        """Return the inverted-index keys of a stored row."""
+        return record_keys(row[TOKENS], row[COMPACT], row[3], row[5], row[7], row[8])
 
     def weight(self, token: str) -> float:
         """Return the 0..1 rarity weight of a word (normalised IDF from this index, lower for generic words)."""
-        n = len(self._slot)
-        idf = (math.log((n + 1) / (self._df.get(token, 0) + 1)) + 1.0) / (math.log(n + 1) + 1.0)
-        return idf * GENERIC_FACTOR if token in GENERIC_WORDS else idf
+        return rarity(len(self._slot), self._df.get(token, 0), token)
 
-    def _name_candidates(self, key: NameKey, cc: str) -> set[int]:
-        """Collect likely name matches in a country from word, typo, compact-name and acronym postings."""
-        if not key.compact:
-            return set()
-        lists: list[tuple[int, float, array[int]]] = []
-        for token in set(key.tokens):
-            posting = self._postings.get(f"t{cc}\t{token}")
-            if posting:
-                lists.append((len(posting), self.weight(token), posting))
-            if len(token) >= MIN_TYPO_LEN and not token.isdigit() and token not in self._df:
-                for similar in self._typos.similar(token, self._df):
-                    posting = self._postings.get(f"t{cc}\t{similar}")
-                    if posting:
-                        lists.append((len(posting), 0.9 * self.weight(similar), posting))
-        lists.sort(key=lambda item: item[0])  # rarest words first
-        hits: dict[int, float] = {}
-        visited = 0
-        for size, weight, posting in lists:
-            if visited and visited + size > POSTING_BUDGET:
-                break
-            visited += size
-            new = dict.fromkeys(posting[:POSTING_BUDGET], weight)
-            for slot in new.keys() & hits.keys():
-                new[slot] += hits[slot]
-            hits.update(new)
-        if len(hits) > MAX_NAME_CANDIDATES:
-            found = set(heapq.nlargest(MAX_NAME_CANDIDATES, hits, key=hits.__getitem__))
+    # --- MatchStore ------------------------------------------------------------------------------------------
+
+    def token_stats(self, tokens: Collection[str], country: str) -> tuple[int, dict[str, int], dict[str, int]]:
+        """Return the record count, known words' frequencies and their posting sizes in a country."""
+        df = {t: n for t in tokens if (n := self._df.get(t))}
+        sizes = {t: len(p) for t in tokens if (p := self._postings.get(token_key(country, t)))}
+        return len(self._slot), df, sizes
+
+    def similar_words(self, tokens: Collection[str], country: str) -> dict[str, dict[str, tuple[int, int]]]:
+        """Return the live words one typo away from each token, with frequency and posting size."""
+        found: dict[str, dict[str, tuple[int, int]]] = {}
+        for token in tokens:
+            words = self._typos.similar(token, self._df)
+            found[token] = {w: (self._df[w], len(self._postings.get(token_key(country, w), ()))) for w in words}
+        return found
+
+    def fetch(self, weighted: Mapping[str, float], first: str | None, limit: int, exact: Collection[str]) -> list[Row]:
+        """Return the rows of the best-weighted records plus those of the exact postings."""
+        if first is not None:
+            found = set(self._postings.get(first, array("i"))[:limit])
         else:
-            found = set(hits)
-        lookups = [f"c{cc}\t{key.compact}"]
-        if len(key.tokens) == 1:
-            lookups.append(f"a{cc}\t{key.compact}")
-        if key.acronym:
-            lookups.append(f"c{cc}\t{key.acronym}")
-        for posting_key in lookups:
+            hits: dict[int, float] = {}
+            for posting_key, weight in weighted.items():
+                new = dict.fromkeys(self._postings.get(posting_key, ()), weight)
+                for slot in new.keys() & hits.keys():
+                    new[slot] += hits[slot]
+                hits.update(new)
+            found = set(heapq.nlargest(limit, hits, key=hits.__getitem__)) if len(hits) > limit else set(hits)
+        for posting_key in exact:
             found.update(self._postings.get(posting_key, ()))
-        return found
+        return [row for s in found if (row := self._rows[s]) is not None]
 
-    def _evidence_candidates(self, domain: str | None, vat: str | None) -> set[int]:
-        """Collect records sharing the query's registrable domain or VAT id, in any country."""
-        found: set[int] = set()
-        if domain:
-            found.update(self._postings.get(f"d\t{domain}", ()))
-        if vat:
-            found.update(self._postings.get(f"v\t{vat}", ()))
-        return found
+    def frequencies(self, tokens: Collection[str]) -> dict[str, int]:
+        """Return the document frequency of each known word."""
+        return {t: n for t in tokens if (n := self._df.get(t))}
 
-    def _acronym_evidence(self, query: NameKey, other: NameKey, cc: str) -> float:
-        """Score an acronym match, but only if no other company in the country has those initials."""
-        if not acronym_score(query, other):
-            return 0.0
-        acronym, long_form = (query.compact, other) if len(query.tokens) == 1 else (other.compact, query)
-        posting = self._postings.get(f"a{cc}\t{acronym}", ())
-        if len(posting) > MAX_ACRONYM_POSTING:
-            return 0.0
-        for slot in posting:
-            row = self._rows[slot]
-            if row is not None and row[_COMPACT] != long_form.compact:
-                return 0.0
-        return ACRONYM_SCORE
+    def acronym_compacts(self, key: str, limit: int) -> list[str] | None:
+        """Return the compact names in an acronym posting, or None when it is longer than `limit`."""
+        posting = self._postings.get(key, ())
+        if len(posting) > limit:
+            return None
+        return [row[COMPACT] for s in posting if (row := self._rows[s]) is not None]
+
+    # --- checks ----------------------------------------------------------------------------------------------
 
     def candidates(
         self,
@@ -239,12 +187,9 @@ class CompanyIndex:
         country: str | None = None,
         vat: str | None = None,
         city: str | None = None,
-    ) -> list[str]:
+    ) -> list[Hashable]:
         """Return the ids of the records a check would score (a bounded set, never the whole index)."""
-        host = normalise_domain(domain)
-        slots = self._name_candidates(normalise_name(name, city), normalise_country(country))
-        slots |= self._evidence_candidates(registrable_domain(host) if host else None, normalise_vat(vat))
-        return [row[_ID] for s in slots if (row := self._rows[s]) is not None]
+        return search(self, Query.of(name, domain, country, vat, city)).candidates
 
     def match(
         self,
@@ -255,39 +200,6 @@ class CompanyIndex:
         city: str | None = None,
     ) -> list[Match]:
         """Return the records denoting the same company, best first, scored at or above MATCH_THRESHOLD."""
-        key = normalise_name(name, city)
-        cc = normalise_country(country)
-        host = normalise_domain(domain)
-        reg = registrable_domain(host) if host else None
-        nvat = normalise_vat(vat)
-        by_name = self._name_candidates(key, cc)
-        slots = by_name | self._evidence_candidates(reg, nvat)
-        self.last_scored = len(slots)
-        rows = [row for s in slots if (row := self._rows[s]) is not None]
-        exact = any(row[_COMPACT] == key.compact and row[_COUNTRY] == cc for row in rows)
-        matches = [m for row in rows if (m := self._score(row, key, cc, host, reg, nvat, exact)) is not None]
-        matches.sort(key=lambda m: (-m.score, m.record_id))
-        return matches
-
-    def _score(
-        self, row: Row, key: NameKey, cc: str, host: str | None, reg: str | None, vat: str | None, exact: bool
-    ) -> Match | None:
-        """Weigh the evidence that a record is the query's company; None when below the threshold."""
-        evidence: dict[str, float] = {}
-        if host and row[_HOST]:
-            if row[_HOST] == host:
-                evidence["domain"] = DOMAIN_HOST_SCORE
-            elif row[_DOMAIN] == reg:
-                evidence["domain"] = DOMAIN_REGISTRABLE_SCORE
-        if vat and row[_VAT] == vat:
-            evidence["vat"] = VAT_SCORE
-        if row[_COUNTRY] == cc:
-            other = _row_key(row)
-            evidence["name"] = name_score(key, other, self.weight, self._df.__contains__)
-            if not exact and evidence["name"] < MATCH_THRESHOLD:
-                evidence["acronym"] = self._acronym_evidence(key, other, cc)
-        strong = [reason for reason, score in evidence.items() if score >= MATCH_THRESHOLD]
-        if not strong:
-            return None
-        score = min(1.0, max(evidence.values()) + 0.01 * (len(strong) - 1))
-        return Match(row[_ID], round(score, 4), strong)
+        result = search(self, Query.of(name, domain, country, vat, city))
+        self.last_scored = result.scored
+        return result.matches

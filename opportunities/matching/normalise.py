@@ -32,6 +32,7 @@ _BRACKETS = re.compile(r"\s*[(\[（{][^()\[\]（）{}]*[)\]）}]\s*")
 _DASH_QUALIFIER = re.compile(r"\s+[-–—|]\s+")
 _CJK = r"\u3040-\u30ff\u3200-\u32ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
 _HAS_CJK = re.compile(f"[{_CJK}]")
+_WORD_CHAR = re.compile(r"[^\W_]")
 _SCRIPT_BOUNDARY = re.compile(rf"(?<=[{_CJK}])(?=[^{_CJK}\s])|(?<=[^{_CJK}\s])(?=[{_CJK}])")
 _PLACE_PHRASES = frozenset(tuple(alias.split()) for aliases in COUNTRY_ALIASES.values() for alias in aliases)
 _MAX_PLACE_LEN = max(len(phrase) for phrase in _PLACE_PHRASES)
@@ -193,7 +194,7 @@ def _split_qualifiers(text: str) -> tuple[str, list[str]]:
     """Set apart bracketed and dash-separated qualifiers ("Siemens AG (Germany)", "Acme Corp - US")."""
     qualifiers: list[str] = []
     core = _BRACKETS.sub(" ", text).strip()
-    if core and core != text:
+    if core != text and _WORD_CHAR.search(core):  # a name that is all brackets keeps them as its name
         qualifiers.extend(_tokenise(fold_text(" ".join(_BRACKETS.findall(text)))))
     else:
         core = text

@@ -292,3 +292,22 @@ def test_candidate_retrieval_is_bounded() -> None:
     generic = idx.candidates("International Group Holdings", country="US")
     assert len(generic) <= 100
     assert len(idx) == 10_001
+
+
+def test_a_name_written_all_in_brackets_keeps_its_words() -> None:
+    """Brackets around the whole name are not a qualifier ("[ACME LIMITED] - [SENSORS]")."""
+    key = normalise_name("[ROSEMOUNT AEROSPACE LIMITED] - [SENSORS - UK1]")
+    assert key.base == "rosemount aerospace" and key.qualifiers == ("sensors", "uk1")
+    assert normalise_name("Siemens AG (Germany)").base == "siemens"
+
+
+def test_long_words_are_not_looked_up_for_typos() -> None:
+    """Words longer than MAX_TYPO_LEN are not retrieved through a typo (their deletion variants would be costly)."""
+    from opportunities.matching.search import MAX_TYPO_LEN
+
+    long_word, short_word = "k" + "a" * MAX_TYPO_LEN, "kalomitorvex"
+    idx = CompanyIndex()
+    idx.add("long", long_word, country="DE")
+    idx.add("short", short_word, country="DE")
+    assert idx.candidates(long_word + "b", country="DE") == []
+    assert idx.candidates(short_word + "b", country="DE") == ["short"]

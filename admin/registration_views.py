@@ -1,0 +1,124 @@
+"""Deal registrations in the back office: the review queue, each registration with its conflicts side by side,
+approve (optionally rejecting the conflicting ones in the same step) or reject."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from admin.blueprint import bp
+from opportunities.forms import DecisionForm, RejectForm, show_errors
+from opportunities.models import PENDING_STATUSES, STATUSES, Registration
+from opportunities.services import decisions
+from opportunities.services import registrations as service
+from opportunities.services.events import events_of
+from opportunities.services import clock
+from portal.db import get_or_404
+from portal.errors import DomainError
+from portal.extensions import db
+from portal.listing import apply_sort, page_params, paginate
+from portal.models import Partner, User
+from portal.templating import register_nav
+
+REVIEWERS = ("admin", "partner_manager", "sales_ops")
+SORTS = {"submitted": Registration.submitted_at, "customer": Registration.customer_name,
+         "amount": Registration.amount_minor, "status": Registration.status, "close": Registration.expected_close}
+
+register_nav("Registrations", "admin.registrations", "shield-check", REVIEWERS, 45)
+
+
+@bp.get("/registrations")
+def registrations():
+    """The review queue (pending registrations, oldest first) and, with filters, every registration."""
+    args = request.args
+    stmt = select(Registration)
+    status = args.get("status") or "pending"
+    if status == "pending":
+        stmt = stmt.where(Registration.status.in_(PENDING_STATUSES))
+    elif status in STATUSES:
+        stmt = stmt.where(Registration.status == status)
+    if args.get("mine") == "1":
+        stmt = stmt.where(Registration.partner_id.in_(select(Partner.id).where(Partner.manager_id == current_user.id)))
+    if args.get("partner", "").isdigit():
+        stmt = stmt.where(Registration.partner_id == int(args["partner"]))
+    stmt = service.filter_list(stmt, q=args.get("q"), country=args.get("country") or None)
+    default = "submitted" if status == "pending" else "-submitted"  # the queue: oldest first
+    stmt, sort = apply_sort(stmt, args.get("sort"), SORTS, default, tiebreak=Registration.id)
+    page, per_page = page_params(args, 25, 100)
+    result = paginate(stmt, page, per_page, sort=sort)
+    partners = {p.id: p for p in db.session.scalars(
+        select(Partner).where(Partner.id.in_({r.partner_id for r in result.items})))}
+    return render_template("admin/registrations/index.html", page=result, partners=partners, statuses=STATUSES,
+                           flags=service.conflict_flags(r.id for r in result.items), status=status,
+                           now=datetime.now(timezone.utc))
+
+
+def _render(reg: Registration, form: DecisionForm | None = None, reject: RejectForm | None = None,
+            status: int = 200) -> tuple[str, int]:
+    links = service.links_of(reg)
+    others = [l.other for l in links if l.other is not None]
+    partners = {p.id: p for p in db.session.scalars(
+        select(Partner).where(Partner.id.in_({reg.partner_id, *(o.partner_id for o in others)})))}
+    pending = [o for o in others if o.is_pending]
+    form = form or DecisionForm(formdata=None)
+    form.protection_days.render_kw = {"placeholder": str(current_app.config["REGISTRATION_PROTECTION_DAYS"])}
+    form.reject_ids.choices = [(o.id, f"#{o.id} {partners[o.partner_id].name}") for o in pending]
+    if form.reject_ids.data is None and request.method == "GET":
+        form.reject_ids.data = []
+    people = {u.id: u for u in db.session.scalars(select(User).where(
+        User.id.in_({i for i in (reg.created_by_id, reg.decided_by_id) if i})))}
+    first = min([reg, *others], key=lambda r: (r.submitted_at, r.id))
+    return render_template("admin/registrations/detail.html", reg=reg, links=links, partners=partners,
+                           pending=pending, form=form, reject=reject or RejectForm(formdata=None),
+                           events=events_of(reg), people=people, first=first, today=clock.today(),
+                           can_decide=decisions.can_decide(current_user),
+                           blocked_by=decisions.blocking(reg, links) if reg.is_pending else None), status
+
+
+@bp.get("/registrations/<int:registration_id>")
+def registration_detail(registration_id: int):
+    return _render(get_or_404(Registration, registration_id))
+
+
+@bp.post("/registrations/<int:registration_id>/approve")
+def approve_registration(registration_id: int):
+    reg = get_or_404(Registration, registration_id)
+    if not decisions.can_decide(current_user):
+        abort(403)
+    form = DecisionForm()
+    form.reject_ids.choices = [(o.id, str(o.id)) for o in decisions.pending_conflicting(reg)]
+    if not form.validate_on_submit():
+        return _render(reg, form, status=400)
+    try:
+        rejected = decisions.approve_registration(
+            current_user, reg, form.protection_days.data, form.discount_percent.data,
+            reject_ids=form.reject_ids.data or [], rejection_reason=form.rejection_reason.data)
+    except DomainError as exc:
+        db.session.rollback()
+        show_errors(form, exc)
+        return _render(get_or_404(Registration, registration_id), form, status=exc.status)
+    db.session.commit()
+    extra = f"; rejected {', '.join(f'#{r.id}' for r in rejected)}" if rejected else ""
+    flash(f"Registration #{reg.id} is approved until {reg.protected_until}{extra}.", "success")
+    return redirect(url_for("admin.registrations", status="pending"))
+
+
+@bp.post("/registrations/<int:registration_id>/reject")
+def reject_registration(registration_id: int):
+    reg = get_or_404(Registration, registration_id)
+    if not decisions.can_decide(current_user):
+        abort(403)
+    form = RejectForm()
+    if not form.validate_on_submit():
+        return _render(reg, reject=form, status=400)
+    try:
+        decisions.reject_registration(current_user, reg, form.reason.data)
+    except DomainError as exc:
+        db.session.rollback()
+        show_errors(form, exc)
+        return _render(get_or_404(Registration, registration_id), reject=form, status=exc.status)
+    db.session.commit()
+    flash(f"Registration #{reg.id} is rejected.", "success")
+    return redirect(url_for("admin.registrations", status="pending"))
