@@ -27,7 +27,8 @@ from portal.templating import register_nav
 # Where each kind of item is reviewed in full (endpoint, its id argument).
 DETAIL = {"registration": ("admin.registration_detail", "registration_id"),
           "quote": ("admin.quote_detail", "quote_id"), "mdf_request": ("admin.mdf_detail", "request_id"),
-          "mdf_claim": ("admin.mdf_detail", "request_id"), "application": ("admin.application_detail", "application_id")}
+          "mdf_claim": ("admin.mdf_detail", "request_id"),
+          "application": ("admin.application_detail", "application_id")}
 
 
 class CountedLabel(str):
@@ -35,11 +36,11 @@ class CountedLabel(str):
 
     def __new__(cls, text: str, count: Callable[[], int]) -> CountedLabel:
         label = super().__new__(cls, text)
-        label.count = count  # type: ignore[attr-defined]
+        label.counter = count  # type: ignore[attr-defined]
         return label
 
     def __html__(self) -> str:
-        n = self.count()  # type: ignore[attr-defined]
+        n = self.counter()  # type: ignore[attr-defined]
         text = escape(str(self))
         if not n:
             return text

@@ -79,6 +79,36 @@ def check_latency(queries: list[dict[str, str]], repeat: int = 1) -> list[float]
     return latencies
 
 
+def _backend_cpu_seconds(pids: list[int]) -> float:
+    """CPU seconds used so far by PostgreSQL backends on this machine (Linux /proc), 0 when unreadable."""
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
+def cpu_per_check(queries: list[dict[str, str]]) -> tuple[float, float, float] | None:
+    """CPU milliseconds per check, this process plus the database backends: the cost on an idle machine,
+    whatever else runs (PostgreSQL on this host only)."""
+    from sqlalchemy import text
+
+    from portal.extensions import db
+
+    if db.engine.dialect.name != "postgresql":
+        return None
+    pids = list(db.session.execute(text(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database()")).scalars())
+    db.session.rollback()
+    start_client, start_server = time.process_time(), _backend_cpu_seconds(pids)
+    check_latency(queries, 1)
+    client, server = time.process_time() - start_client, _backend_cpu_seconds(pids) - start_server
+    return 1000 * (client + server) / len(queries), 1000 * client / len(queries), 1000 * server / len(queries)
+
+
 def scores(data: Path, queries: list[dict[str, str]]) -> tuple[str, float]:
     """Run `registrations match` (in-process) on the queries and score the flags; returns the scorer's output."""
     from opportunities.services.legacy import match_companies
@@ -125,6 +155,9 @@ def run(url: str, data: Path, sizes: list[int], repeat: int) -> None:
                 print(f"checks run {run_no}: {len(latencies):,}  latency ms p50 {percentile(latencies, 50):.2f}  "
                       f"p95 {percentile(latencies, 95):.2f}  p99 {percentile(latencies, 99):.2f}  "
                       f"mean {statistics.fmean(latencies):.2f}  (load average {os.getloadavg()[0]:.1f})")
+            cpu = cpu_per_check(queries)
+            if cpu is not None:
+                print(f"CPU per check: {cpu[0]:.2f} ms (portal {cpu[1]:.2f} ms + PostgreSQL {cpu[2]:.2f} ms)")
             text, seconds = scores(data, queries)
             print(f"registrations match over {len(queries):,} companies: {seconds:.1f} s")
             print(text, end="")

@@ -20,7 +20,7 @@ from portal.errors import NotFound, StateConflict
 from portal.extensions import db
 from portal.models import User
 
-from admin.backoffice.approvals import conflict_summary
+from admin.backoffice.approval_items import conflict_summary
 
 DECISIONS = ("approve", "reject")
 #: The form fields each inline decision reads.
@@ -101,7 +101,8 @@ def _request(item_id: int) -> MdfRequest:
 def _approve_mdf(actor: User, item_id: int, data: Mapping[str, Any]) -> Outcome:
     req = _request(item_id)
     req = mdf.approve_request(req.partner, actor, req, data.get("amount"), data.get("comment") or "")
-    return Outcome(f"MDF for “{req.activity}” is approved: {req.approved.format()} reserved.")  # type: ignore[union-attr]
+    approved = req.approved.format() if req.approved else "—"
+    return Outcome(f"MDF for “{req.activity}” is approved: {approved} reserved.")
 
 
 def _reject_mdf(actor: User, item_id: int, data: Mapping[str, Any]) -> Outcome:
@@ -113,7 +114,8 @@ def _reject_mdf(actor: User, item_id: int, data: Mapping[str, Any]) -> Outcome:
 def _approve_claim(actor: User, item_id: int, data: Mapping[str, Any]) -> Outcome:
     req = _request(item_id)
     claim = claims.approve_claim(req.partner, actor, req, data.get("amount"), data.get("comment") or "")
-    return Outcome(f"The claim for “{req.activity}” is approved for {claim.approved.format()}.")  # type: ignore[union-attr]
+    approved = claim.approved.format() if claim.approved else "—"
+    return Outcome(f"The claim for “{req.activity}” is approved for {approved}.")
 
 
 def _reject_claim(actor: User, item_id: int, data: Mapping[str, Any]) -> Outcome:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from opportunities.campaigns.models import Campaign, CampaignEnrolment, MdfRequest
 from opportunities.leads.models import Lead, LeadOwnership
-from opportunities.models import ACTIVE_STATUSES, Registration
+from opportunities.models import Registration
 from orders.models import Order
 from orders.quotes.models import Quote
 from orders.quotes.services import queries as quote_queries
@@ -21,10 +21,6 @@ from portal.models import Partner, User
 from portal.money import Money
 
 RECENT = 6
-OPEN_ORDER_STATUSES = ("pending_payment", "submitted", "confirmed", "shipped")
-OPEN_QUOTE_STATUSES = quote_queries.OPEN_STATUSES
-OPEN_MDF_STATUSES = ("submitted", "approved", "claimed", "claim_approved")
-ACTIVE_REGISTRATIONS = ACTIVE_STATUSES
 
 
 def can_view(user: Any, partner: Partner) -> bool:

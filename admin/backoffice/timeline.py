@@ -25,7 +25,7 @@ from portal.models import AuditEntry, Partner
 from portal.money import Money
 
 COVERED_BY_EVENTS = ("quotes", "orders", "leads")
-SOURCES = {"audit": "Account", "quote": "Quote", "order": "Order", "registration": "Registration",
+SOURCES = {"audit": "Audit log", "quote": "Quote", "order": "Order", "registration": "Registration",
            "lead": "Lead", "mdf": "MDF"}
 
 

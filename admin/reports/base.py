@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from admin.reports.filters import Filters
 from portal.listing import Page
-from portal.money import Money
+from portal.money import Money, minor_digits
 
 #: The statuses of an order that count as a sale (pending payment and cancelled ones do not).
 COUNTED_ORDER_STATUSES = ("submitted", "confirmed", "shipped", "invoiced", "closed")
@@ -114,12 +114,24 @@ def duration_text(seconds: float | None) -> str:
     return f"{seconds / 86400:.1f} days"
 
 
+def money_text(value: Money) -> str:
+    """`Money.as_str()` by integer arithmetic (exports write thousands of amounts)."""
+    digits = minor_digits(value.currency)
+    if not digits:
+        return str(value.amount_minor)
+    whole, part = divmod(abs(value.amount_minor), 10 ** digits)
+    return f"{'-' if value.amount_minor < 0 else ''}{whole}.{part:0{digits}d}"
+
+
 def csv_value(value: Any) -> Any:
+    kind = type(value)
+    if kind is str or kind is int:
+        return value
     if value is None:
         return ""
-    if isinstance(value, Money):
-        return value.as_str()
-    if isinstance(value, float):
+    if kind is Money:
+        return money_text(value)
+    if kind is float:
         return f"{value:.2f}"
     return value
 

@@ -11,7 +11,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from admin.reports import charts
 from admin.reports.base import Chart, Column, Report, ReportPage, Stat, Table, percent, register
 from admin.reports.filters import Filters
-from admin.reports.paging import ordered, page_of
+from admin.reports.paging import page_list, sort_rows
 from opportunities.leads.models import LeadOwnership
 from opportunities.models import Registration
 from portal.extensions import db
@@ -62,10 +62,14 @@ def partner_rows(filters: Filters) -> Select:
             .where(or_(leads.c.partner_id.is_not(None), regs.c.partner_id.is_not(None))))
 
 
-def totals(filters: Filters) -> dict[str, int]:
-    rows = partner_rows(filters).subquery()
-    row = db.session.execute(select(*(func.coalesce(func.sum(rows.c[k]), 0).label(k) for k in FIGURES))).one()
-    return {k: int(v) for k, v in row._mapping.items()}
+def rows_of(filters: Filters) -> list[dict[str, Any]]:
+    """Every partner with a figure in the range (one query), rates included."""
+    return [with_rates(dict(r._mapping)) for r in db.session.execute(partner_rows(filters))]
+
+
+def totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The sums over the partners' rows, with their rates."""
+    return with_rates({k: sum(r[k] for r in rows) for k in FIGURES})
 
 
 def with_rates(row: dict[str, Any]) -> dict[str, Any]:
@@ -75,7 +79,7 @@ def with_rates(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-SORTS = {"partner": ("partner",), **{k: (k,) for k in FIGURES}}
+SORTS = {"partner": lambda r: r["partner"].lower(), **{k: (lambda r, k=k: r[k]) for k in FIGURES}}
 COLUMNS = [Column("partner", "Partner", "partner", "partner"), Column("leads", "Leads taken", "int", "leads"),
            Column("converted", "Converted", "int", "converted"), Column("conversion_rate", "% converted", "percent"),
            Column("leads_won", "Won from leads", "int", "leads_won"),
@@ -84,7 +88,8 @@ COLUMNS = [Column("partner", "Partner", "partner", "partner"), Column("leads", "
 
 
 def build(filters: Filters, args: Any) -> ReportPage:
-    total = with_rates(dict(totals(filters)))
+    rows = rows_of(filters)
+    total = totals(rows)
     funnel = charts.bar_chart([
         charts.Bar("Leads taken", total["leads"], str(total["leads"]), charts.PALETTE[0]),
         charts.Bar("Converted", total["converted"], f"{total['converted']} ({_pct(total['conversion_rate'])})",
@@ -96,9 +101,9 @@ def build(filters: Filters, args: Any) -> ReportPage:
         charts.Bar("Registrations", total["registrations"], str(total["registrations"]), charts.PALETTE[0]),
         charts.Bar("Won with order", total["won"], f"{total['won']} ({_pct(total['win_rate'])})", charts.PALETTE[2])],
         title="Registrations submitted and won with an order", width=charts.HALF, label_width=120)
-    stmt, sort = ordered(partner_rows(filters), args.get("sort"), SORTS, "-leads",
-                         tiebreak=("partner", "partner_id"))
-    page = page_of(stmt, args, sort, lambda r: with_rates(dict(r._mapping)))
+    ordered_rows, sort = sort_rows(rows, args.get("sort"), SORTS, "-leads",
+                                   tiebreak=lambda r: (r["partner"].lower(), r["partner_id"]))
+    page = page_list(ordered_rows, args, sort)
     return ReportPage(
         summary=[Stat("Leads taken", str(total["leads"]), "claimed or accepted in the period"),
                  Stat("Lead → registration", _pct(total["conversion_rate"])),
@@ -114,12 +119,8 @@ def _pct(value: Any) -> str:
 
 def export(filters: Filters) -> tuple[list[str], Any]:
     header = ["partner", "region", "tier", *FIGURES, "conversion_rate", "lead_win_rate", "win_rate"]
-
-    def rows() -> Any:
-        for r in db.session.execute(partner_rows(filters).order_by("partner", "partner_id")):
-            row = with_rates(dict(r._mapping))
-            yield [row[k] for k in header]
-    return header, rows()
+    rows = sorted(rows_of(filters), key=lambda r: (r["partner"], r["partner_id"]))
+    return header, ([r[k] for k in header] for r in rows)
 
 
 REPORT = register(Report("conversion", "Conversion", "arrow-right-circle",

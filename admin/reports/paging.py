@@ -4,9 +4,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Select, asc, desc
+from sqlalchemy import Select, asc, desc, func, select
 from sqlalchemy.sql.elements import UnaryExpression
 
+from portal.extensions import db
 from portal.listing import Page, page_params, paginate
 
 PER_PAGE, MAX_PER_PAGE = 25, 200
@@ -35,6 +36,36 @@ def page_of(stmt: Select, args: Any, sort: str, row: Callable[[Any], dict[str, A
     page = paginate(stmt, number, size, scalars=False, sort=sort)
     page.items = [row(r) for r in page.items]
     return page
+
+
+def page_window(stmt: Select, args: Any, sort: str, row: Callable[[Any], dict[str, Any]],
+                per_page: int = PER_PAGE) -> Page:
+    """One page of an ordered aggregate in one statement: the number of rows comes with it
+    (`count(*) OVER ()`), so the aggregation runs once, not again for a count."""
+    number, size = page_params(args, per_page, MAX_PER_PAGE)
+    rows = db.session.execute(stmt.add_columns(func.count().over().label("rows_total"))
+                              .limit(size).offset((number - 1) * size)).all()
+    if rows:
+        total = rows[0].rows_total
+    else:  # past the last page (or nothing at all)
+        total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) if number > 1 else 0
+    return Page(items=[row(r) for r in rows], page=number, per_page=size, total=int(total or 0), sort=sort)
+
+
+def sort_rows(rows: list[dict[str, Any]], sort: str | None, keys: dict[str, Callable[[dict[str, Any]], Any]],
+              default: str, *, per_currency: Sequence[str] = (),
+              tiebreak: Callable[[dict[str, Any]], Any] | None = None) -> tuple[list[dict[str, Any]], str]:
+    """Sort aggregated rows by a key ("-key" descending; unknown keys fall back to `default`);
+    keys named in `per_currency` (money) sort within each currency, currencies alphabetically."""
+    key = (sort or default).strip()
+    name = key.lstrip("-")
+    if name not in keys:
+        key, name = default, default.lstrip("-")
+    out = sorted(rows, key=tiebreak) if tiebreak else list(rows)
+    out.sort(key=keys[name], reverse=key.startswith("-"))  # stable: ties keep the tiebreak order
+    if name in per_currency:
+        out.sort(key=lambda r: r["currency"])
+    return out, key
 
 
 def page_list(rows: list[dict[str, Any]], args: Any, sort: str, per_page: int = PER_PAGE) -> Page:

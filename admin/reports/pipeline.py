@@ -9,7 +9,7 @@ from sqlalchemy import Select, func, select
 from admin.reports import charts
 from admin.reports.base import Chart, Column, Report, ReportPage, Stat, Table, one_page, register
 from admin.reports.filters import Filters
-from admin.reports.paging import ordered, page_of
+from admin.reports.paging import page_list, sort_rows
 from opportunities.models import Registration
 from portal.extensions import db
 from portal.models import Partner
@@ -31,22 +31,31 @@ def _base(filters: Filters, *columns: Any) -> Select:
     return stmt.where(Registration.currency == filters.currency) if filters.currency else stmt
 
 
-def _counts() -> list[Any]:
-    return [func.count().filter(Registration.status == s).label(s) for s in STAGES]
+def aggregate_stmt(filters: Filters) -> Select:
+    """The one GROUP BY of the report: registrations and amount per (partner, currency, status)."""
+    return _base(filters, Partner.id, Partner.name, Partner.region, Partner.tier, Registration.currency,
+                 Registration.status, func.count(), func.sum(Registration.amount_minor)
+                 ).group_by(Partner.id, Registration.currency, Registration.status)
 
 
-def _amount(statuses: tuple[str, ...]) -> Any:
-    return func.coalesce(func.sum(Registration.amount_minor).filter(Registration.status.in_(statuses)), 0)
+def aggregate(filters: Filters) -> list[dict[str, Any]]:
+    """Registrations and amount per (partner, currency, status)."""
+    stmt = aggregate_stmt(filters)
+    return [{"partner_id": pid, "partner": name, "region": region, "tier": tier, "currency": cur, "status": status,
+             "n": int(n), "amount": int(amount or 0)} for pid, name, region, tier, cur, status, n, amount
+            in db.session.execute(stmt)]
 
 
-def by_stage(filters: Filters) -> list[dict[str, Any]]:
+def by_stage(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """One row per (status, currency): registrations and their estimated amount."""
-    rows = db.session.execute(_base(filters, Registration.status, Registration.currency, func.count(),
-                                    func.sum(Registration.amount_minor))
-                              .group_by(Registration.status, Registration.currency)).all()
+    out: dict[tuple[str, str], list[int]] = {}
+    for r in rows:
+        figures = out.setdefault((r["status"], r["currency"]), [0, 0])
+        figures[0] += r["n"]
+        figures[1] += r["amount"]
     order = {s: i for i, s in enumerate(STAGES)}
-    return [{"status": status, "currency": cur, "registrations": int(n), "amount": Money(int(total or 0), cur)}
-            for status, cur, n, total in sorted(rows, key=lambda r: (order.get(r[0], 99), r[1]))]
+    return [{"status": status, "currency": cur, "registrations": n, "amount": Money(amount, cur)}
+            for (status, cur), (n, amount) in sorted(out.items(), key=lambda kv: (order.get(kv[0][0], 99), kv[0][1]))]
 
 
 def stage_table(stages: list[dict[str, Any]]) -> Table:
@@ -61,34 +70,42 @@ def stage_table(stages: list[dict[str, Any]]) -> Table:
     return Table("Amounts by stage", columns, one_page(list(rows.values())), paged=False)
 
 
-def partner_rows(filters: Filters) -> Select:
-    """One row per (partner, currency): registrations per status, open, won and total amounts."""
-    total = func.count().label("total")
-    return _base(filters, Partner.id.label("partner_id"), Partner.name.label("partner"), Partner.region,
-                 Partner.tier, Registration.currency.label("currency"), *_counts(), total,
-                 _amount(OPEN).label("open_amount"), _amount(("won",)).label("won_amount"),
-                 func.sum(Registration.amount_minor).label("total_amount")
-                 ).group_by(Partner.id, Partner.name, Partner.region, Partner.tier, Registration.currency)
+def by_partner(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per (partner, currency): registrations and amount per status, open, won and total amounts."""
+    out: dict[tuple[int, str], dict[str, Any]] = {}
+    for r in rows:
+        row = out.get((r["partner_id"], r["currency"]))
+        if row is None:
+            row = out[(r["partner_id"], r["currency"])] = {
+                "partner_id": r["partner_id"], "partner": r["partner"], "region": r["region"], "tier": r["tier"],
+                "currency": r["currency"], "total": 0, "total_amount": 0,
+                **{s: 0 for s in STAGES}, **{f"{s}_amount": 0 for s in STAGES}}
+        row[r["status"]] += r["n"]
+        row[f"{r['status']}_amount"] += r["amount"]
+        row["total"] += r["n"]
+        row["total_amount"] += r["amount"]
+    for row in out.values():
+        cur = row["currency"]
+        row["open_amount"] = Money(sum(row[f"{s}_amount"] for s in OPEN), cur)
+        for key in [f"{s}_amount" for s in STAGES] + ["total_amount"]:
+            row[key] = Money(row[key], cur)
+    return list(out.values())
 
 
-def _row(r: Any) -> dict[str, Any]:
-    row = dict(r._mapping)
-    for key in ("open_amount", "won_amount", "total_amount"):
-        row[key] = Money(int(row[key] or 0), row["currency"])
-    return row
-
-
-def top_partners(filters: Filters, limit: int = 10) -> list[tuple[str, list[tuple[str, int]]]]:
+def top_partners(rows: list[dict[str, Any]], limit: int = 10) -> list[tuple[str, list[tuple[str, int]]]]:
     """The partners with the most registrations, each with its count per status (for the chart)."""
-    total = func.count()
-    rows = db.session.execute(_base(filters, Partner.name, *_counts()).group_by(Partner.id, Partner.name)
-                              .order_by(total.desc(), Partner.name).limit(limit)).all()
-    return [(r[0], [(s, int(v)) for s, v in zip(STAGES, r[1:])]) for r in rows]
+    counts: dict[int, dict[str, Any]] = {}
+    for r in rows:
+        entry = counts.setdefault(r["partner_id"], {"name": r["partner"], "total": 0, **{s: 0 for s in STAGES}})
+        entry[r["status"]] += r["n"]
+        entry["total"] += r["n"]
+    top = sorted(counts.values(), key=lambda e: (-e["total"], e["name"]))[:limit]
+    return [(e["name"], [(s, e[s]) for s in STAGES]) for e in top]
 
 
-SORTS = {"partner": (Partner.name,), "total": ("total",), "open": ("currency", "open_amount"),
-         "won": ("currency", "won_amount"), "amount": ("currency", "total_amount"),
-         **{s: (s,) for s in STAGES}}
+SORTS = {"partner": lambda r: r["partner"].lower(), "total": lambda r: r["total"],
+         "open": lambda r: r["open_amount"].amount_minor, "won": lambda r: r["won_amount"].amount_minor,
+         **{s: (lambda r, s=s: r[s]) for s in STAGES}}
 COLUMNS = [Column("partner", "Partner", "partner", "partner")] + \
     [Column(s, STAGE_LABELS[s], "int", s) for s in STAGES] + \
     [Column("total", "Total", "int", "total"), Column("open_amount", "Open pipeline", "money", "open"),
@@ -96,17 +113,19 @@ COLUMNS = [Column("partner", "Partner", "partner", "partner")] + \
 
 
 def build(filters: Filters, args: Any) -> ReportPage:
-    stages = by_stage(filters)
+    rows = aggregate(filters)
+    stages = by_stage(rows)
     count_by_stage = {s: 0 for s in STAGES}
     for row in stages:
         count_by_stage[row["status"]] += row["registrations"]
     stage_chart = charts.bar_chart([charts.Bar(STAGE_LABELS[s], n, str(n), STAGE_COLOURS[s])
                                     for s, n in count_by_stage.items()], title="Registrations by stage",
                                    width=charts.HALF, label_width=110)
-    partner_chart = charts.stacked_bar_chart(top_partners(filters), SEGMENTS, width=charts.HALF, label_width=150,
+    partner_chart = charts.stacked_bar_chart(top_partners(rows), SEGMENTS, width=charts.HALF, label_width=150,
                                              title="Partners with the most registrations, by stage")
-    stmt, sort = ordered(partner_rows(filters), args.get("sort"), SORTS, "-total", tiebreak=("partner", "currency"))
-    page = page_of(stmt, args, sort, _row)
+    ordered_rows, sort = sort_rows(by_partner(rows), args.get("sort"), SORTS, "-total", per_currency=("open", "won"),
+                                   tiebreak=lambda r: (r["partner"].lower(), r["partner_id"], r["currency"]))
+    page = page_list(ordered_rows, args, sort)
     open_money = [r["amount"] for r in stages if r["status"] in OPEN]
     summary = [Stat("Registrations", str(sum(count_by_stage.values()))),
                Stat("Open (submitted, in review, approved)", str(sum(count_by_stage[s] for s in OPEN))),
@@ -120,22 +139,10 @@ def build(filters: Filters, args: Any) -> ReportPage:
 
 def export(filters: Filters) -> tuple[list[str], Any]:
     """Every (partner, currency) row, each status with its count and amount."""
-    amounts = [func.coalesce(func.sum(Registration.amount_minor).filter(Registration.status == s), 0).label(f"{s}_amount")
-               for s in STAGES]
-    stmt = _base(filters, Partner.name, Partner.region, Partner.tier, Registration.currency, *_counts(),
-                 *amounts, func.count(), func.sum(Registration.amount_minor)
-                 ).group_by(Partner.id, Partner.name, Partner.region, Partner.tier, Registration.currency
-                            ).order_by(Partner.name, Registration.currency)
     header = ["partner", "region", "tier", "currency"] + list(STAGES) + [f"{s}_amount" for s in STAGES] + \
         ["total", "total_amount"]
-
-    def rows() -> Any:
-        for r in db.session.execute(stmt):
-            cur = r[3]
-            yield [*r[:4], *r[4:4 + len(STAGES)],
-                   *(Money(int(v or 0), cur) for v in r[4 + len(STAGES):4 + 2 * len(STAGES)]),
-                   r[-2], Money(int(r[-1] or 0), cur)]
-    return header, rows()
+    rows = sorted(by_partner(aggregate(filters)), key=lambda r: (r["partner"], r["partner_id"], r["currency"]))
+    return header, ([r[k] for k in header] for r in rows)
 
 
 def money_list(values: list[Money]) -> str:

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from admin.reports import charts
 from admin.reports.base import (
     COUNTED_ORDER_STATUSES, Chart, Column, Report, ReportPage, Stat, Table, percent, register,
 )
 from admin.reports.filters import Filters
-from admin.reports.paging import page_list
+from admin.reports.paging import page_list, sort_rows
 from admin.reports.pipeline import money_list
 from catalog.models import Product
 from orders.models import Order, OrderLine
@@ -23,8 +23,8 @@ from portal.money import Money
 TOP = 10
 
 
-def aggregate(filters: Filters) -> list[dict[str, Any]]:
-    """One row per (SKU, currency): quantity, revenue and order lines, largest quantity first."""
+def aggregate_stmt(filters: Filters) -> Select:
+    """The GROUP BY over the order lines of the orders in range."""
     stmt = (select(OrderLine.sku, Order.currency, func.sum(OrderLine.quantity), func.sum(OrderLine.line_total_minor),
                    func.count())
             .select_from(OrderLine).join(Order, Order.id == OrderLine.order_id)
@@ -32,8 +32,12 @@ def aggregate(filters: Filters) -> list[dict[str, Any]]:
             .where(Order.created_at >= filters.start, Order.created_at < filters.end,
                    Order.status.in_(COUNTED_ORDER_STATUSES), *filters.partner_conditions())
             .group_by(OrderLine.sku, Order.currency))
-    if filters.currency:
-        stmt = stmt.where(Order.currency == filters.currency)
+    return stmt.where(Order.currency == filters.currency) if filters.currency else stmt
+
+
+def aggregate(filters: Filters) -> list[dict[str, Any]]:
+    """One row per (SKU, currency): quantity, revenue and order lines, largest quantity first."""
+    stmt = aggregate_stmt(filters)
     rows = [{"sku": sku, "currency": cur, "quantity": int(qty), "revenue": Money(int(total or 0), cur),
              "lines": int(n)} for sku, cur, qty, total, n in db.session.execute(stmt)]
     totals: dict[str, int] = {}
@@ -59,24 +63,14 @@ def names(skus: set[str]) -> dict[str, tuple[str, str]]:
     return found
 
 
-SORT_KEYS = {
-    "quantity": lambda r: (r["quantity"], r["sku"]),
-    "revenue": lambda r: (r["revenue"].amount_minor, r["sku"]),
-    "sku": lambda r: r["sku"],
-    "lines": lambda r: (r["lines"], r["sku"]),
-}
+SORTS = {"quantity": lambda r: r["quantity"], "revenue": lambda r: r["revenue"].amount_minor,
+         "sku": lambda r: r["sku"], "lines": lambda r: r["lines"]}
 
 
-def sort_rows(rows: list[dict[str, Any]], sort: str | None) -> tuple[list[dict[str, Any]], str]:
+def sort_products(rows: list[dict[str, Any]], sort: str | None) -> tuple[list[dict[str, Any]], str]:
     """Sort by a key ("-key" descending); revenue sorts within each currency."""
-    key = (sort or "-quantity").strip()
-    name = key.lstrip("-")
-    if name not in SORT_KEYS:
-        key, name = "-quantity", "quantity"
-    out = sorted(rows, key=SORT_KEYS[name], reverse=key.startswith("-"))
-    if name == "revenue":
-        out = sorted(out, key=lambda r: r["currency"])  # stable: keeps the revenue order per currency
-    return out, key
+    return sort_rows(rows, sort, SORTS, "-quantity", per_currency=("revenue",),
+                     tiebreak=lambda r: (r["sku"], r["currency"]))
 
 
 COLUMNS = [Column("sku", "SKU", "text", "sku"), Column("name", "Product"), Column("family", "Family", "status"),
@@ -94,7 +88,7 @@ def build(filters: Filters, args: Any) -> ReportPage:
     currencies = sorted({r["currency"] for r in rows})
     top_revenue = {cur: sorted((r for r in rows if r["currency"] == cur),
                                key=lambda r: (-r["revenue"].amount_minor, r["sku"]))[:TOP] for cur in currencies}
-    ordered_rows, sort = sort_rows(rows, args.get("sort"))
+    ordered_rows, sort = sort_products(rows, args.get("sort"))
     page = page_list(ordered_rows, args, sort)
     labels = names({sku for sku, _ in top_quantity} | {r["sku"] for r in page.items}
                    | {r["sku"] for top in top_revenue.values() for r in top})

@@ -10,7 +10,7 @@ from admin.reports.base import (
     COUNTED_ORDER_STATUSES, Chart, Column, Report, ReportPage, Stat, Table, one_page, register,
 )
 from admin.reports.filters import Filters
-from admin.reports.paging import ordered, page_of
+from admin.reports.paging import ordered, page_window
 from admin.reports.pipeline import money_list
 from admin.reports.sql import month_of
 from orders.models import Order
@@ -26,27 +26,26 @@ def _base(filters: Filters, *columns: Any) -> Select:
     return stmt.where(Order.currency == filters.currency) if filters.currency else stmt
 
 
-def by_month(filters: Filters) -> list[dict[str, Any]]:
-    """One row per (month, currency): orders and revenue (order totals)."""
-    month = month_of(Order.created_at)
-    rows = db.session.execute(_base(filters, month, Order.currency, func.count(), func.sum(Order.total_minor))
-                              .group_by(month, Order.currency).order_by(month, Order.currency)).all()
-    return [{"month": m, "currency": cur, "orders": int(n), "revenue": Money(int(total or 0), cur)}
-            for m, cur, n, total in rows]
-
-
 def partner_months(filters: Filters) -> Select:
-    """One row per (month, partner, currency)."""
+    """Orders and revenue (order totals) per (month, partner, currency)."""
     month = month_of(Order.created_at).label("month")
-    return _base(filters, month, Partner.id.label("partner_id"), Partner.name.label("partner"),
-                 Partner.region, Partner.tier, Order.currency.label("currency"), func.count().label("orders"),
-                 func.sum(Order.total_minor).label("revenue")
-                 ).group_by(month, Partner.id, Partner.name, Partner.region, Partner.tier, Order.currency)
+    return _base(filters, month, Partner.id.label("partner_id"), Partner.name.label("partner"), Partner.region,
+                 Partner.tier, Order.currency.label("currency"), func.count().label("orders"),
+                 func.sum(Order.total_minor).label("revenue")).group_by(month, Partner.id, Order.currency)
+
+
+def by_month(filters: Filters) -> list[dict[str, Any]]:
+    """Orders and revenue per (month, currency), oldest first."""
+    month = month_of(Order.created_at)
+    stmt = _base(filters, month, Order.currency, func.count(), func.sum(Order.total_minor)
+                 ).group_by(month, Order.currency).order_by(month, Order.currency)
+    return [{"month": m, "currency": cur, "orders": int(n), "revenue": Money.trusted(int(total or 0), cur)}
+            for m, cur, n, total in db.session.execute(stmt)]
 
 
 def _row(r: Any) -> dict[str, Any]:
     row = dict(r._mapping)
-    row["revenue"] = Money(int(row["revenue"] or 0), row["currency"])
+    row["revenue"] = Money.trusted(int(row["revenue"] or 0), row["currency"])
     return row
 
 
@@ -93,10 +92,11 @@ def month_table(months: list[dict[str, Any]]) -> Table:
 
 def build(filters: Filters, args: Any) -> ReportPage:
     months = by_month(filters)
-    # within a month, the biggest partners first
+    # up to 12,000 rows a year with 1,000 partners: sorted and paged by the database; within a
+    # month, currency by currency, the biggest partners first
     stmt, sort = ordered(partner_months(filters), args.get("sort"), SORTS, "-month",
                          tiebreak=("currency", desc("revenue"), "partner", "partner_id"))
-    page = page_of(stmt, args, sort, _row)
+    page = page_window(stmt, args, sort, _row)
     revenue = [r["revenue"] for r in months]
     orders = sum(r["orders"] for r in months)
     per_currency: dict[str, tuple[int, int]] = {}
@@ -115,14 +115,11 @@ def build(filters: Filters, args: Any) -> ReportPage:
 
 def export(filters: Filters) -> tuple[list[str], Any]:
     """Every (month, partner, currency) row."""
-    stmt = partner_months(filters).order_by("month", "partner", "currency")
     header = ["month", "partner", "region", "tier", "currency", "orders", "revenue"]
-
-    def rows() -> Any:
-        for r in db.session.execute(stmt):
-            row = _row(r)
-            yield [row[k] for k in header]
-    return header, rows()
+    stmt = partner_months(filters).order_by("month", "partner", "partner_id", "currency")
+    rows = ((m, name, region, tier, cur, n, Money.trusted(int(total or 0), cur))
+            for m, _, name, region, tier, cur, n, total in db.session.execute(stmt))
+    return header, rows
 
 
 REPORT = register(Report("orders", "Orders", "bag-check",

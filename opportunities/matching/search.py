@@ -29,7 +29,7 @@ from .vocab import GENERIC_WORDS
 #: Most postings visited per check for token blocking (keeps a check fast on any index size).
 POSTING_BUDGET = 1500
 #: Most name candidates scored per check.
-MAX_NAME_CANDIDATES = 30
+MAX_NAME_CANDIDATES = 20
 #: Weight factor of built-in generic words, so they weigh little even in a small index.
 GENERIC_FACTOR = 0.5
 #: Acronyms shared by more long names than this are never matched.
@@ -73,7 +73,11 @@ class Query:
 
 
 class MatchStore(Protocol):
-    """The batch reads a conflict search needs; keys are those of `record_keys`."""
+    """The batch reads a conflict search needs; keys are those of `record_keys`.
+
+    A store may also have `begin(tokens, country, exact)`, called first: a chance to read everything the
+    search will ask for in one go (the database registry does, in one round trip).
+    """
 
     def token_stats(self, tokens: Collection[str], country: str) -> tuple[int, dict[str, int], dict[str, int]]:
         """Return (records in the store, document frequency per known word, posting size per word in the country)."""
@@ -136,10 +140,45 @@ class SearchResult:
         return len(self.candidates)
 
 
+def exact_keys(query: Query) -> list[str]:
+    """Return the postings every record of which is a candidate: same compact name, acronym, domain or VAT id."""
+    key, cc = query.key, query.country
+    exact: list[str] = []
+    if key.compact:
+        exact.append(f"c{cc}\t{key.compact}")
+        if len(key.tokens) == 1:
+            exact.append(f"a{cc}\t{key.compact}")
+        if key.acronym:
+            exact.append(f"c{cc}\t{key.acronym}")
+    if query.domain:
+        exact.append(f"d\t{query.domain}")
+    if query.vat:
+        exact.append(f"v\t{query.vat}")
+    return exact
+
+
+def select_postings(lists: list[tuple[int, float, str]]) -> tuple[dict[str, float], str | None]:
+    """Choose the (size, weight, key) postings to visit: rarest first within POSTING_BUDGET; one huge posting alone."""
+    weighted: dict[str, float] = {}
+    visited = 0
+    for size, weight, posting_key in sorted(lists, key=lambda item: (item[0], item[2])):  # rarest words first
+        if visited and visited + size > POSTING_BUDGET:
+            break
+        if not visited and size > POSTING_BUDGET:
+            return {}, posting_key  # one huge posting: its first records only
+        visited += size
+        weighted[posting_key] = weighted.get(posting_key, 0.0) + weight
+    return weighted, None
+
+
 def search(store: MatchStore, query: Query) -> SearchResult:
     """Find the records denoting the query's company, best first, scored at or above MATCH_THRESHOLD."""
     key, cc = query.key, query.country
     tokens = set(key.tokens)
+    exact = exact_keys(query)
+    begin = getattr(store, "begin", None)  # optional: a store may read everything it can in one round trip
+    if begin is not None and key.compact:
+        begin(tokens, cc, exact)
     total, df, sizes = store.token_stats(tokens, cc) if key.compact else (0, {}, {})
     lists: list[tuple[int, float, str]] = []
     for token in tokens:
@@ -152,29 +191,7 @@ def search(store: MatchStore, query: Query) -> SearchResult:
                 df.setdefault(word, freq)
                 if size:
                     lists.append((size, TYPO_WEIGHT * rarity(total, freq, word), token_key(cc, word)))
-    lists.sort(key=lambda item: item[0])  # rarest words first
-    weighted: dict[str, float] = {}
-    first: str | None = None
-    visited = 0
-    for size, weight, posting_key in lists:
-        if visited and visited + size > POSTING_BUDGET:
-            break
-        if not visited and size > POSTING_BUDGET:
-            first = posting_key  # one huge posting: its first records only
-            break
-        visited += size
-        weighted[posting_key] = weighted.get(posting_key, 0.0) + weight
-    exact: list[str] = []
-    if key.compact:
-        exact.append(f"c{cc}\t{key.compact}")
-        if len(key.tokens) == 1:
-            exact.append(f"a{cc}\t{key.compact}")
-        if key.acronym:
-            exact.append(f"c{cc}\t{key.acronym}")
-    if query.domain:
-        exact.append(f"d\t{query.domain}")
-    if query.vat:
-        exact.append(f"v\t{query.vat}")
+    weighted, first = select_postings(lists)
     if not (weighted or first or exact):
         return SearchResult([], [])
     rows = store.fetch(weighted, first, MAX_NAME_CANDIDATES, exact)

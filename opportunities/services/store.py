@@ -1,10 +1,11 @@
 """The database registry as a `MatchStore`: every read of a conflict search is one indexed query.
 
-On PostgreSQL a search costs 2 round trips: the counts of the query's words (with the typo
-candidates of its long words), then the candidate rows with their owners and the frequencies of
-their words; a rare acronym check adds one. The statements are fixed texts with array parameters
-(prepared by the driver after a few uses). Elsewhere (SQLite) the same reads are separate
-SQLAlchemy Core queries: 3, plus one for typos.
+On PostgreSQL a search is one round trip (`begin`: counts, chosen postings, candidates with their
+owners, typo candidates, the candidates' word frequencies); when a query word is one typo away from
+a registered word the candidates are read again with that word's posting (a second round trip),
+and a rare acronym check adds one. The statements are fixed texts with array parameters (prepared
+by the driver after a few uses), in `store_sql.py`. Elsewhere (SQLite) the reads are separate
+SQLAlchemy Core queries: 2 or 3, plus 2 for typos.
 Records are identified as ("r", registration id) or ("h", house account id); `owners` keeps
 what conflict checks need to know about them (status, protection, families, partner).
 """
@@ -18,10 +19,14 @@ from typing import Any
 
 from sqlalchemy import Float, case, func, literal, select, union
 
-from opportunities.matching.search import Row, token_key, typo_candidate
+from opportunities.matching.search import (
+    GENERIC_FACTOR, MAX_NAME_CANDIDATES, POSTING_BUDGET, Row, token_key, typo_candidate,
+)
 from opportunities.matching.similarity import within_one_edit
 from opportunities.matching.typos import deletions
+from opportunities.matching.vocab import GENERIC_WORDS
 from opportunities.models import HouseAccount, Registration, RegistryCount, RegistryEntry, RegistryKey, RegistryTypo
+from opportunities.services.store_sql import PG
 from portal.extensions import db
 
 TOTAL_KEY = "#"
@@ -31,40 +36,6 @@ C = RegistryCount.__table__.c
 T = RegistryTypo.__table__.c
 R = Registration.__table__.c
 H = HouseAccount.__table__.c
-_PG_COLUMNS = ("e.registration_id, e.house_account_id, e.tokens, e.compact, e.acronym, e.place_tail, e.country, "
-               "e.host, e.domain, e.vat, r.partner_id, r.status, r.protected_until, r.families, r.external_ref, h.active")
-# Candidate entries with their owners, and (on every row, computed once) the frequencies of their words.
-_PG_ENTRIES = ("WITH cand AS (SELECT " + _PG_COLUMNS + " FROM registry_entries e "
-               "LEFT JOIN registrations r ON r.id = e.registration_id "
-               "LEFT JOIN house_accounts h ON h.id = e.house_account_id WHERE e.id IN ({ids})) "
-               "SELECT cand.*, (SELECT json_object_agg(c.key, c.n) FROM registry_counts c WHERE c.n > 0 AND c.key = "
-               "ANY(ARRAY(SELECT DISTINCT 'w' || chr(9) || t FROM cand, unnest(string_to_array(cand.tokens, ' ')) AS t)))"
-               "::text FROM cand")
-_PG_TOP = ("(SELECT k.entry_id FROM registry_keys k WHERE k.key = ANY(%(keys)s::text[]) GROUP BY k.entry_id "
-           "ORDER BY sum((%(weights)s::float8[])[array_position(%(keys)s::text[], k.key::text)]) DESC, k.entry_id "
-           "LIMIT %(limit)s)")
-_PG_FIRST = "(SELECT entry_id FROM registry_keys WHERE key = %(first)s ORDER BY entry_id LIMIT %(limit)s)"
-_PG_EXACT = "(SELECT entry_id FROM registry_keys WHERE key = ANY(%(exact)s::text[]))"
-PG = {
-    # The counters asked for, and (speculatively, saving a round trip) the live words one deletion-variant
-    # away from the query's words, with their frequency and posting size in the country.
-    "stats": ("SELECT 0, key, n, NULL::varchar, NULL::int FROM registry_counts WHERE key = ANY(%(keys)s::text[]) "
-              "AND n > 0 UNION ALL SELECT 1, d.v, cw.n, ty.word, ct.n FROM unnest(%(typo_tokens)s::text[]) AS u(t) "
-              "CROSS JOIN LATERAL (SELECT u.t UNION ALL SELECT left(u.t, i - 1) || substr(u.t, i + 1) "
-              "FROM generate_series(1, length(u.t)) AS i) AS d(v) "
-              "JOIN registry_typos ty ON ty.variant = d.v "
-              "JOIN registry_counts cw ON cw.key = 'w' || chr(9) || ty.word AND cw.n > 0 "
-              "LEFT JOIN registry_counts ct ON ct.key = 't' || %(country)s || chr(9) || ty.word "
-              "WHERE NOT EXISTS (SELECT 1 FROM registry_counts k WHERE k.key = 'w' || chr(9) || u.t AND k.n > 0)"),
-    "counts": "SELECT key, n FROM registry_counts WHERE key = ANY(%(keys)s::text[]) AND n > 0",
-    "top": _PG_ENTRIES.format(ids=f"{_PG_TOP} UNION {_PG_EXACT}"),
-    "first": _PG_ENTRIES.format(ids=f"{_PG_FIRST} UNION {_PG_EXACT}"),
-    "exact": _PG_ENTRIES.format(ids=_PG_EXACT),
-    "acronym": ("SELECT e.compact FROM registry_keys k JOIN registry_entries e ON e.id = k.entry_id "
-                "WHERE k.key = %(key)s LIMIT %(limit)s"),
-}
-
-
 def word_key(token: str) -> str:
     """Return the counter key of a word's document frequency."""
     return f"w\t{token}"
@@ -104,6 +75,8 @@ class SqlStore:
         self.owners: dict[tuple[str, int], Owner] = {}
         self._typos: list[tuple[str, str, int, int]] | None = None  # (variant, word, frequency, posting size)
         self._frequencies: dict[str, int] | None = None  # of the candidates' words, fetched with them
+        self._stats: tuple[int, dict[str, int], dict[str, int]] | None = None  # read by `begin`
+        self._prefetched: tuple[frozenset[str], str | None, tuple[str, ...], list[Any]] | None = None
 
     def _pg_rows(self, name: str, params: dict[str, Any]) -> list[Any]:
         self.round_trips += 1
@@ -119,6 +92,35 @@ class SqlStore:
         self.round_trips += 1
         return dict(self._conn.execute(select(C.key, C.n).where(C.key.in_(keys), C.n > 0)).all())
 
+    def begin(self, tokens: Collection[str], country: str, exact: Collection[str]) -> None:
+        """PostgreSQL: read the whole search in one round trip; the later reads are answered from it (the
+        candidates only if the postings chosen here are the ones `search` chooses, i.e. without typo words)."""
+        if not self._pg:
+            return
+        ordered = sorted(tokens)
+        params = {"tokens": ordered, "generic": [t in GENERIC_WORDS for t in ordered], "country": country,
+                  "generic_factor": GENERIC_FACTOR, "budget": POSTING_BUDGET, "limit": MAX_NAME_CANDIDATES,
+                  "exact": list(exact), "typo_tokens": [t for t in ordered if typo_candidate(t)]}
+        rows, self._typos, stats = self._read(self._pg_rows("search", params))
+        self._stats = (stats.get("total") or 0, stats.get("df") or {}, stats.get("size") or {})
+        self._frequencies = {key[2:]: n for key, n in (stats.get("freqs") or {}).items()}
+        self._prefetched = (frozenset(stats.get("pick") or ()), stats.get("big"), tuple(exact), rows)
+
+    @staticmethod
+    def _read(rows: list[Any]) -> tuple[list[list[Any]], list[tuple[str, str, int, int]], dict[str, Any]]:
+        """Split the rows of registry_search / registry_fetch: candidates, typo candidates, stats."""
+        candidates, typos, stats = [], [], {}
+        for kind, payload in rows:
+            value = json.loads(payload)
+            if kind == 0:
+                value[12] = date.fromisoformat(value[12]) if value[12] else None
+                candidates.append(value)
+            elif kind == 1:
+                typos.append(tuple(value))
+            else:
+                stats = value
+        return candidates, typos, stats
+
     def token_stats(self, tokens: Collection[str], country: str) -> tuple[int, dict[str, int], dict[str, int]]:
         """Return the entry count, the words' frequencies and their posting sizes in a country, in one query
         (on PostgreSQL with the typo candidates of the long words, for `similar_words`)."""
@@ -126,6 +128,9 @@ class SqlStore:
         for token in tokens:
             keys[word_key(token)] = ("w", token)
             keys[token_key(country, token)] = ("t", token)
+        if self._stats is not None:
+            total, df, sizes = self._stats
+            return total, {t: df[t] for t in tokens if t in df}, {t: sizes[t] for t in tokens if t in sizes}
         counts: dict[str, int] = {}
         if self._pg:
             self._typos = []  # the words one typo away from the query's unknown long words, found server-side
@@ -180,16 +185,17 @@ class SqlStore:
 
     def fetch(self, weighted: Mapping[str, float], first: str | None, limit: int, exact: Collection[str]) -> list[Row]:
         """Return the rows of the best-weighted entries plus those of the exact postings, in one query."""
+        if self._prefetched is not None:
+            pick, big, prefetched_exact, prefetched = self._prefetched
+            if first == big and frozenset(weighted) == pick and tuple(exact) == prefetched_exact \
+                    and limit == MAX_NAME_CANDIDATES:
+                return [self._row(r) for r in prefetched]
         if self._pg:
-            params: dict[str, Any] = {"exact": list(exact), "limit": limit}
-            if first is not None:
-                rows = self._pg_rows("first", {**params, "first": first})
-            elif weighted:
-                rows = self._pg_rows("top", {**params, "keys": list(weighted), "weights": list(weighted.values())})
-            else:
-                rows = self._pg_rows("exact", params)
-            counts = json.loads(rows[0][-1]) if rows and rows[0][-1] else {}  # the same on every row: read once
-            self._frequencies = {key[2:]: n for key, n in counts.items()}
+            candidates, _, stats = self._read(self._pg_rows("fetch", {
+                "keys": list(weighted), "weights": list(weighted.values()), "first": first, "limit": limit,
+                "exact": list(exact)}))
+            self._frequencies = {key[2:]: n for key, n in (stats.get("freqs") or {}).items()}
+            return [self._row(r) for r in candidates]
         else:
             self.round_trips += 1
             rows = self._conn.execute(self._core_fetch(weighted, first, limit, exact)).all()

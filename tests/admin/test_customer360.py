@@ -10,7 +10,7 @@ from urllib.parse import quote
 import pytest
 
 from admin.backoffice.company_groups import Record, group_records
-from admin.backoffice.customers import find_customer, name_patterns, parse_search
+from admin.backoffice.customers import name_patterns, parse_search
 from catalog.services.pricing import LineInput
 from opportunities.leads.services import distribution
 from opportunities.models import Registration

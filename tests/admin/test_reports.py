@@ -177,16 +177,20 @@ def read_csv(response) -> list[dict[str, str]]:
 # --- each report's numbers --------------------------------------------------------------
 
 def test_pipeline_by_stage_and_partner_per_currency(world):
-    stages = {(r["status"], r["currency"]): (r["registrations"], r["amount"]) for r in pipeline.by_stage(filters())}
+    rows = pipeline.aggregate(filters())
+    stages = {(r["status"], r["currency"]): (r["registrations"], r["amount"]) for r in pipeline.by_stage(rows)}
     assert stages == {("approved", "EUR"): (1, eur("10000")), ("won", "EUR"): (1, eur("20000")),
                       ("rejected", "EUR"): (1, eur("5000")), ("lost", "EUR"): (1, eur("7000")),
                       ("in_review", "USD"): (1, usd("1000")), ("expired", "USD"): (1, usd("30000")),
                       ("won", "USD"): (1, usd("40000"))}
-    rows = {r.partner: r for r in db.session.execute(pipeline.partner_rows(filters()))}
-    a = rows["Alpha Partners"]
-    assert (a.approved, a.won, a.rejected, a.total, a.open_amount, a.won_amount, a.total_amount) == \
-        (1, 1, 1, 3, 1_000_000, 2_000_000, 3_500_000)
-    assert (rows["Charlie Corp"].in_review, rows["Charlie Corp"].total, rows["Charlie Corp"].open_amount) == (1, 3, 100_000)
+    partners = {r["partner"]: r for r in pipeline.by_partner(rows)}
+    a = partners["Alpha Partners"]
+    assert (a["approved"], a["won"], a["rejected"], a["total"]) == (1, 1, 1, 3)
+    assert (a["open_amount"], a["won_amount"], a["total_amount"]) == (eur("10000"), eur("20000"), eur("35000"))
+    c = partners["Charlie Corp"]
+    assert (c["in_review"], c["total"], c["open_amount"]) == (1, 3, usd("1000"))
+    assert pipeline.top_partners(rows)[0] == ("Alpha Partners", [("submitted", 0), ("in_review", 0), ("approved", 1),
+                                                                 ("won", 1), ("lost", 0), ("rejected", 1), ("expired", 0)])
     page = pipeline.build(filters(), {})
     assert [s.value for s in page.summary][:3] == ["7", "2", "2"]
     assert page.summary[3].value == "€10,000.00 · $1,000.00"  # never summed across currencies
@@ -196,28 +200,38 @@ def test_orders_by_month_and_partner_per_currency(world):
     months = {(r["month"], r["currency"]): (r["orders"], r["revenue"]) for r in sales.by_month(filters())}
     assert months == {("2026-03", "EUR"): (2, eur("350")), ("2026-03", "USD"): (1, usd("1360")),
                       ("2026-04", "EUR"): (1, eur("200"))}
-    rows = [(r.month, r.partner, r.currency, r.orders, r.revenue)
-            for r in db.session.execute(sales.partner_months(filters()).order_by("month", "partner"))]
-    assert rows == [("2026-03", "Alpha Partners", "EUR", 2, 35000), ("2026-03", "Charlie Corp", "USD", 1, 136000),
-                    ("2026-04", "Bravo Partners", "EUR", 1, 20000)]
+    rows = sorted((r.month, r.partner, r.currency, r.orders, Money(r.revenue, r.currency))
+                  for r in db.session.execute(sales.partner_months(filters())))
+    assert rows == [("2026-03", "Alpha Partners", "EUR", 2, eur("350")), ("2026-03", "Charlie Corp", "USD", 1, usd("1360")),
+                    ("2026-04", "Bravo Partners", "EUR", 1, eur("200"))]
     # the end date is included, the day after is not
     assert sales.by_month(Filters(date(2026, 5, 1), date(2026, 5, 1)))[0]["orders"] == 1
     assert sales.by_month(Filters(date(2026, 4, 11), date(2026, 4, 30))) == []
+    page = sales.build(filters(), {"sort": "-revenue"})
+    assert [(r["partner"], r["currency"]) for r in page.tables[1].page.items] == \
+        [("Alpha Partners", "EUR"), ("Bravo Partners", "EUR"), ("Charlie Corp", "USD")]
+    assert [(r["month"], r["orders"], r.get("revenue_EUR")) for r in page.tables[0].page.items] == \
+        [("2026-04", 1, eur("200")), ("2026-03", 3, eur("350"))]
 
 
 def test_approval_time_median_and_p90_from_the_event_log(world):
     hours = [1, 2, 336, 3, 4, 10]  # the approvals made in March and April
-    total = approvals.overall(filters())
+    found = approvals.figures(filters())
+    total = found.overall
     assert total["n"] == 6
     assert total["p50"] == pytest.approx(statistics.median(hours) * 3600)
     p90 = statistics.quantiles(hours, n=10, method="inclusive")[8]
     assert total["p90"] == pytest.approx(p90 * 3600) and p90 == pytest.approx(173)
-    months = approvals.by_month(filters())
+    months = found.months
     assert months["2026-03"]["n"] == 4 and months["2026-03"]["p50"] == pytest.approx(2.5 * 3600)
     assert months["2026-04"]["p90"] == pytest.approx(9.4 * 3600)
-    rows = {r.partner: r for r in db.session.execute(approvals.by_partner(filters()))}
-    assert (rows["Alpha Partners"].n, rows["Alpha Partners"].p50) == (3, pytest.approx(7200))
-    assert rows["Charlie Corp"].p50 == pytest.approx(7 * 3600) and rows["Charlie Corp"].p90 == pytest.approx(9.4 * 3600)
+    rows = {r["partner"]: r for r in found.partners}
+    assert (rows["Alpha Partners"]["n"], rows["Alpha Partners"]["p50"]) == (3, pytest.approx(7200))
+    assert rows["Charlie Corp"]["p50"] == pytest.approx(7 * 3600) and rows["Charlie Corp"]["p90"] == pytest.approx(9.4 * 3600)
+    portable = approvals._figures_portable(approvals.approvals(filters()))  # SQLite's way, on every database
+    assert portable.overall == pytest.approx(total) and portable.months["2026-04"] == pytest.approx(months["2026-04"])
+    assert sorted(portable.partners, key=lambda r: r["partner_id"]) == \
+        [pytest.approx(r) for r in sorted(found.partners, key=lambda r: r["partner_id"])]
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -233,12 +247,12 @@ def test_percentiles_in_sql_match_linear_interpolation(app, seed):
 
 
 def test_conversion_from_leads_to_registrations_to_orders(world):
-    rows = {r.partner: r._mapping for r in db.session.execute(conversion.partner_rows(filters()))}
+    rows = {r["partner"]: r for r in conversion.rows_of(filters())}
     figures = ("leads", "converted", "leads_won", "registrations", "won")
     assert tuple(rows["Alpha Partners"][k] for k in figures) == (2, 1, 1, 3, 1)
     assert tuple(rows["Bravo Partners"][k] for k in figures) == (1, 0, 0, 1, 0)
     assert tuple(rows["Charlie Corp"][k] for k in figures) == (1, 1, 0, 3, 1)
-    total = conversion.with_rates(conversion.totals(filters()))
+    total = conversion.totals(list(rows.values()))
     assert (total["leads"], total["converted"], total["leads_won"], total["registrations"], total["won"]) == (4, 2, 1, 7, 2)
     assert (total["conversion_rate"], total["lead_win_rate"], total["win_rate"]) == \
         (Decimal("50.0"), Decimal("50.0"), Decimal("28.6"))
@@ -248,11 +262,14 @@ def test_top_products_by_quantity_and_revenue_per_currency(world):
     rows = {(r["sku"], r["currency"]): (r["quantity"], r["revenue"], r["lines"]) for r in products.aggregate(filters())}
     assert rows == {("SKU-A", "EUR"): (3, eur("300"), 2), ("SKU-B", "EUR"): (5, eur("250"), 2),
                     ("SKU-A", "USD"): (3, usd("360"), 1), ("SKU-C", "USD"): (1, usd("1000"), 1)}
-    by_revenue, _ = products.sort_rows(products.aggregate(filters()), "-revenue")
+    by_revenue, _ = products.sort_products(products.aggregate(filters()), "-revenue")
     assert [(r["sku"], r["currency"]) for r in by_revenue] == [("SKU-A", "EUR"), ("SKU-B", "EUR"),
                                                                 ("SKU-C", "USD"), ("SKU-A", "USD")]
     page = products.build(filters(), {})
     assert page.summary[0].value == "3" and page.summary[1].value == "12"
+    page = sales.build(filters(), {"per_page": "2", "page": "2"})
+    assert (page.tables[1].page.total, [r["partner"] for r in page.tables[1].page.items]) == (3, ["Charlie Corp"])
+    assert sales.build(filters(), {"page": "9"}).tables[1].page.total == 3
     assert page.summary[2].value == "€550.00 · $1,360.00"
     assert [c.title for c in page.charts] == ["By quantity", "By revenue in EUR", "By revenue in USD"]
 
@@ -279,14 +296,14 @@ def test_campaign_results_match_the_campaigns_results_service(world):
 def test_filters_narrow_every_report_by_partner_attributes(world):
     only_na = filters(region="NA")
     assert {r["currency"] for r in sales.by_month(only_na)} == {"USD"}
-    assert approvals.overall(filters(tier="gold"))["n"] == 3  # Bravo (gold) and Charlie (gold)
-    assert approvals.overall(filters(manager_id=world.manager.id))["n"] == 3
-    assert approvals.overall(filters(partner_id=world.b.id))["n"] == 1
+    assert approvals.figures(filters(tier="gold")).overall["n"] == 3  # Bravo (gold) and Charlie (gold)
+    assert approvals.figures(filters(manager_id=world.manager.id)).overall["n"] == 3
+    assert approvals.figures(filters(partner_id=world.b.id)).overall["n"] == 1
     assert {r["sku"] for r in products.aggregate(filters(q="charl"))} == {"SKU-A", "SKU-C"}
     assert {r["currency"] for r in products.aggregate(filters(currency="USD"))} == {"USD"}
-    assert {r["currency"] for r in pipeline.by_stage(filters(currency="EUR"))} == {"EUR"}
-    assert conversion.totals(filters(region="NA"))["leads"] == 1
-    assert approvals.overall(filters(q="100%_"))["n"] == 0  # wildcards are literal
+    assert {r["currency"] for r in pipeline.aggregate(filters(currency="EUR"))} == {"EUR"}
+    assert conversion.totals(conversion.rows_of(filters(region="NA")))["leads"] == 1
+    assert approvals.figures(filters(q="100%_")).overall["n"] == 0  # wildcards are literal
 
 
 def test_report_pages_apply_query_string_filters_and_keep_them(client, login, world):

@@ -12,6 +12,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_a_partner_manager_works_through_the_approvals_page(page):
+    # Decides only Q-2026-00009: the other journeys rely on the rest of the demo's waiting items.
     log_in(page, "manager@example.com")
     assert page.get_by_test_id("approvals-panel").is_visible()
     shot(page, "backoffice-manager-dashboard")
@@ -23,24 +24,24 @@ def test_a_partner_manager_works_through_the_approvals_page(page):
     page.wait_for_url("**/admin/approvals")
     table = page.get_by_test_id("approvals")
     assert table.is_visible() and page.get_by_text("Review side by side").first.is_visible()
-    assert page.get_by_role("link", name="Q-2026-00002").is_visible()
+    assert page.get_by_role("link", name="Q-2026-00009").is_visible()
     shot(page, "backoffice-approvals")
 
-    row = page.locator("tr", has=page.get_by_role("link", name="Q-2026-00002"))
+    row = page.locator("tr", has=page.get_by_role("link", name="Q-2026-00009"))
     row.get_by_role("button", name="Decide").click()
     form = page.locator("tr.collapse.show")
-    form.get_by_label("Approved %").fill("20")
+    form.get_by_label("Approved %").fill("10")
     form.get_by_role("button", name="Approve").click()
     assert page.get_by_test_id("decision-error").is_visible()
-    assert page.get_by_text("cannot be more than the 12% requested").is_visible()
-    assert page.locator("tr.collapse.show").get_by_label("Approved %").input_value() == "20"
+    assert page.get_by_text("cannot be more than the 6% requested").is_visible()
+    assert page.locator("tr.collapse.show").get_by_label("Approved %").input_value() == "10"
     shot(page, "backoffice-approvals-error")
-    page.locator("tr.collapse.show").get_by_label("Approved %").fill("8")
-    page.locator("tr.collapse.show").get_by_label("Comment (optional)").fill("8% with the 3-year framework.")
+    page.locator("tr.collapse.show").get_by_label("Approved %").fill("4")
+    page.locator("tr.collapse.show").get_by_label("Comment (optional)").fill("4% now; more with a framework.")
     page.locator("tr.collapse.show").get_by_role("button", name="Approve").click()
     page.wait_for_url("**/admin/approvals")
-    assert page.get_by_text("Q-2026-00002 is approved at 8%").is_visible()
-    assert page.get_by_role("link", name="Q-2026-00002").count() == 0
+    assert page.get_by_text("Q-2026-00009 is approved at 4%").is_visible()
+    assert page.get_by_role("link", name="Q-2026-00009").count() == 0
     badge = page.get_by_role("navigation", name="Main navigation").get_by_test_id("approvals-count")
     assert int(badge.inner_text()) == waiting - 1
     page.get_by_role("link", name="All partners").click()

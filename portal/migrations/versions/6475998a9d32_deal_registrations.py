@@ -25,6 +25,96 @@ END;
 $$ LANGUAGE plpgsql
 """
 
+# A conflict search in one round trip (PostgreSQL): the counts of the query's words, their weights and the
+# postings chosen within the budget (as opportunities.matching.search.select_postings does), the best
+# candidates with their owners, the typo candidates of unknown long words and the candidates' word
+# frequencies. Rows: (0, candidate as a JSON array), (1, [variant, word, frequency, size]), (2, stats).
+# PL/pgSQL keeps the plan per session; the SET clause makes it a generic plan (planning this query costs
+# more than running it).
+SEARCH_FUNCTION = """
+CREATE OR REPLACE FUNCTION registry_search(
+    p_tokens text[], p_generic bool[], p_country text, p_generic_factor float8, p_budget int, p_limit int,
+    p_exact text[], p_typo_tokens text[]) RETURNS TABLE (kind int, payload text)
+LANGUAGE plpgsql STABLE SET plan_cache_mode = force_generic_plan AS $fn$
+BEGIN
+RETURN QUERY
+WITH q AS (SELECT u.t, u.g FROM unnest(p_tokens, p_generic) AS u(t, g)),
+s AS (SELECT q.t, q.g, coalesce(cw.n, 0) AS df, coalesce(ct.n, 0) AS size FROM q
+      LEFT JOIN registry_counts cw ON cw.key = 'w' || chr(9) || q.t AND cw.n > 0
+      LEFT JOIN registry_counts ct ON ct.key = 't' || p_country || chr(9) || q.t AND ct.n > 0),
+tot AS (SELECT coalesce((SELECT c.n FROM registry_counts c WHERE c.key = '#'), 0)::float8 AS n),
+l AS (SELECT 't' || p_country || chr(9) || s.t AS key, s.size,
+             (ln((tot.n + 1) / (s.df + 1)) + 1) / (ln(tot.n + 1) + 1)
+             * CASE WHEN s.g THEN p_generic_factor ELSE 1 END AS w,
+             sum(s.size) OVER (ORDER BY s.size, s.t COLLATE "C" ROWS UNBOUNDED PRECEDING) AS cum,
+             row_number() OVER (ORDER BY s.size, s.t COLLATE "C") AS rn
+      FROM s CROSS JOIN tot WHERE s.size > 0),
+pick AS (SELECT l.key, l.w FROM l WHERE l.cum <= p_budget),
+big AS (SELECT l.key FROM l WHERE l.rn = 1 AND l.size > p_budget),
+ids AS ((SELECT k.entry_id FROM registry_keys k JOIN pick ON pick.key = k.key GROUP BY k.entry_id
+         ORDER BY sum(pick.w) DESC, k.entry_id LIMIT p_limit)
+        UNION (SELECT k.entry_id FROM registry_keys k WHERE k.key = (SELECT big.key FROM big)
+               ORDER BY k.entry_id LIMIT p_limit)
+        UNION (SELECT k.entry_id FROM registry_keys k WHERE k.key = ANY(p_exact))),
+cand AS (SELECT e.registration_id, e.house_account_id, e.tokens, e.compact, e.acronym, e.place_tail,
+                e.country, e.host, e.domain, e.vat, r.partner_id, r.status, r.protected_until, r.families,
+                r.external_ref, h.active
+         FROM registry_entries e LEFT JOIN registrations r ON r.id = e.registration_id
+         LEFT JOIN house_accounts h ON h.id = e.house_account_id WHERE e.id IN (SELECT ids.entry_id FROM ids)),
+typo AS (SELECT d.v, ty.word, cw.n AS df, coalesce(ct.n, 0) AS size FROM s u
+         CROSS JOIN LATERAL (SELECT u.t UNION ALL SELECT left(u.t, i - 1) || substr(u.t, i + 1)
+                             FROM generate_series(1, length(u.t)) AS i) AS d(v)
+         JOIN registry_typos ty ON ty.variant = d.v
+         JOIN registry_counts cw ON cw.key = 'w' || chr(9) || ty.word AND cw.n > 0
+         LEFT JOIN registry_counts ct ON ct.key = 't' || p_country || chr(9) || ty.word
+         WHERE u.df = 0 AND u.t = ANY(p_typo_tokens))
+SELECT 0, json_build_array(cand.registration_id, cand.house_account_id, cand.tokens, cand.compact, cand.acronym,
+                           cand.place_tail, cand.country, cand.host, cand.domain, cand.vat, cand.partner_id,
+                           cand.status, cand.protected_until, cand.families, cand.external_ref, cand.active)::text
+FROM cand
+UNION ALL SELECT 1, json_build_array(typo.v, typo.word, typo.df, typo.size)::text FROM typo
+UNION ALL SELECT 2, json_build_object(
+    'total', (SELECT tot.n FROM tot)::bigint,
+    'df', (SELECT json_object_agg(s.t, s.df) FROM s WHERE s.df > 0),
+    'size', (SELECT json_object_agg(s.t, s.size) FROM s WHERE s.size > 0),
+    'pick', (SELECT json_agg(pick.key) FROM pick), 'big', (SELECT big.key FROM big),
+    'freqs', (SELECT json_object_agg(c.key, c.n) FROM registry_counts c WHERE c.n > 0 AND c.key = ANY(ARRAY(
+        SELECT DISTINCT 'w' || chr(9) || w FROM cand, unnest(string_to_array(cand.tokens, ' ')) AS w))))::text;
+END
+$fn$
+"""
+
+# The candidates of chosen postings (when a typo word changed the choice): the best-weighted entries of
+# `p_keys` (or the first ones of posting `p_first`) plus every entry of the `p_exact` postings, with their
+# owners and the frequencies of their words. Same row format as registry_search.
+FETCH_FUNCTION = """
+CREATE OR REPLACE FUNCTION registry_fetch(
+    p_keys text[], p_weights float8[], p_first text, p_limit int, p_exact text[])
+    RETURNS TABLE (kind int, payload text)
+LANGUAGE plpgsql STABLE SET plan_cache_mode = force_generic_plan AS $fn$
+BEGIN
+RETURN QUERY
+WITH pick AS (SELECT u.key, u.w FROM unnest(p_keys, p_weights) AS u(key, w)),
+ids AS ((SELECT k.entry_id FROM registry_keys k JOIN pick ON pick.key = k.key GROUP BY k.entry_id
+         ORDER BY sum(pick.w) DESC, k.entry_id LIMIT p_limit)
+        UNION (SELECT k.entry_id FROM registry_keys k WHERE k.key = p_first ORDER BY k.entry_id LIMIT p_limit)
+        UNION (SELECT k.entry_id FROM registry_keys k WHERE k.key = ANY(p_exact))),
+cand AS (SELECT e.registration_id, e.house_account_id, e.tokens, e.compact, e.acronym, e.place_tail,
+                e.country, e.host, e.domain, e.vat, r.partner_id, r.status, r.protected_until, r.families,
+                r.external_ref, h.active
+         FROM registry_entries e LEFT JOIN registrations r ON r.id = e.registration_id
+         LEFT JOIN house_accounts h ON h.id = e.house_account_id WHERE e.id IN (SELECT ids.entry_id FROM ids))
+SELECT 0, json_build_array(cand.registration_id, cand.house_account_id, cand.tokens, cand.compact, cand.acronym,
+                           cand.place_tail, cand.country, cand.host, cand.domain, cand.vat, cand.partner_id,
+                           cand.status, cand.protected_until, cand.families, cand.external_ref, cand.active)::text
+FROM cand
+UNION ALL SELECT 2, json_build_object(
+    'freqs', (SELECT json_object_agg(c.key, c.n) FROM registry_counts c WHERE c.n > 0 AND c.key = ANY(ARRAY(
+        SELECT DISTINCT 'w' || chr(9) || w FROM cand, unnest(string_to_array(cand.tokens, ' ')) AS w))))::text;
+END
+$fn$
+"""
+
 
 def _append_only():
     """The event log refuses UPDATE and DELETE at the database (the application never issues them)."""
@@ -36,6 +126,12 @@ def _append_only():
         for action in ("UPDATE", "DELETE"):
             op.execute(f"CREATE TRIGGER registration_events_no_{action.lower()} BEFORE {action} ON registration_events "
                        "BEGIN SELECT RAISE(ABORT, 'registration_events is append-only'); END")
+
+
+def _search_functions():
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(SEARCH_FUNCTION)
+        op.execute(FETCH_FUNCTION)
 
 
 def upgrade():
@@ -185,10 +281,13 @@ def upgrade():
     sa.PrimaryKeyConstraint('key', 'entry_id', name=op.f('pk_registry_keys'))
     )
     _append_only()
+    _search_functions()
 
 
 def downgrade():
     if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP FUNCTION IF EXISTS registry_search(text[], bool[], text, float8, int, int, text[], text[])")
+        op.execute("DROP FUNCTION IF EXISTS registry_fetch(text[], float8[], text, int, text[])")
         op.execute("DROP TRIGGER IF EXISTS registration_events_no_change ON registration_events")
         op.execute("DROP FUNCTION IF EXISTS registration_events_append_only()")
     else:

@@ -1,5 +1,5 @@
-"""report indexes: on existing tables only (orders, order_lines, registration_events,
-lead_ownerships), declared in admin/reports/indexes.py
+"""report indexes: on existing tables only (orders, order_lines, registrations,
+registration_events, lead_ownerships), declared in admin/reports/indexes.py
 
 Revision ID: be571ec96f9d
 Revises: 4bccc0574094, ee20d65480d0, 6475998a9d32 (all from 472370e747c8)
@@ -19,15 +19,20 @@ depends_on = None
 
 
 def upgrade():
-    op.create_index('ix_orders_report_created', 'orders', ['created_at', 'status'], unique=False)
+    op.create_index('ix_orders_report_created', 'orders', ['created_at', 'status'], unique=False,
+                    postgresql_include=['partner_id', 'currency', 'total_minor', 'id'])
     op.create_index('ix_order_lines_report', 'order_lines', ['order_id', 'sku', 'quantity', 'line_total_minor'],
                     unique=False)
-    op.create_index('ix_registration_events_report', 'registration_events', ['event', 'at'], unique=False)
+    op.create_index('ix_registration_events_report', 'registration_events', ['event', 'at'], unique=False,
+                    postgresql_include=['registration_id', 'partner_id'])
+    op.create_index('ix_registrations_report', 'registrations', ['submitted_at', 'status'], unique=False,
+                    postgresql_include=['partner_id', 'currency', 'amount_minor', 'won_order_id'])
     op.create_index('ix_lead_ownerships_started', 'lead_ownerships', ['started_at'], unique=False)
 
 
 def downgrade():
     op.drop_index('ix_lead_ownerships_started', table_name='lead_ownerships')
+    op.drop_index('ix_registrations_report', table_name='registrations')
     op.drop_index('ix_registration_events_report', table_name='registration_events')
     op.drop_index('ix_order_lines_report', table_name='order_lines')
     op.drop_index('ix_orders_report_created', table_name='orders')

@@ -1,0 +1,331 @@
+"""Reports benchmark on PostgreSQL (issue 9).
+
+Builds a scratch database with 1,000 partners (10 partner managers, 5 regions and currencies,
+4 tiers) and 1,000,000 order lines in 100,000 orders over two years, with proportionate deal
+registrations (100,000, their submitted / approved / rejected entries in the event log), leads
+(30,000, 33,000 ownerships), 50 campaigns with 10,000 enrolments and 2,000 MDF requests; rows go
+in with COPY. Then prints, for every report page and CSV export, the median time of several runs
+in-process with the test client (the whole request: log-in session, filters, SQL, charts,
+template) and the SQL statements per page, as an admin (all partners, last 12 months and the
+whole two years), as a partner manager (100 partners) and with a region filter.
+
+    .venv/bin/python bench/reports.py [--runs 7] [--scale 1.0] [--explain] [--keep]
+
+`--keep` leaves the database `bench_reports_kept` in place and reuses it on the next run (to try
+changes to the queries without building the data again).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from random import Random
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import PG_ADMIN, count_queries, scratch_database  # noqa: E402
+
+PARTNERS, MANAGERS, PRODUCTS, CAMPAIGNS = 1_000, 10, 2_000, 50
+LINES, ORDERS = 1_000_000, 100_000
+REGISTRATIONS, LEADS = 100_000, 30_000
+PASSWORD = "bench-password-1"
+REGIONS = [("EMEA", "EUR", "DE"), ("NA", "USD", "US"), ("APAC", "JPY", "JP"), ("UK", "GBP", "GB"), ("DACH", "CHF", "CH")]
+TIERS = ("registered", "silver", "gold", "platinum")
+ORDER_STATUSES = ["closed"] * 10 + ["invoiced"] * 3 + ["shipped", "confirmed", "submitted", "cancelled", "pending_payment"]
+REG_STATUSES = ["won"] * 3 + ["lost"] * 2 + ["expired", "approved", "approved", "submitted", "in_review", "rejected"]
+NOW = datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def _copy(conn, table: str, columns: list[str], rows) -> int:
+    """COPY rows (tuples in `columns` order) into `table`; returns how many."""
+    n = 0
+    with conn.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+            n += 1
+    return n
+
+
+def _ago(rng: Random, days: int) -> datetime:
+    return NOW - timedelta(seconds=rng.randint(3600, days * 86400))
+
+
+def build(database_url: str, scale: float) -> dict[str, int]:
+    """Schema (migrations), staff with passwords, then every table in bulk."""
+    from flask_migrate import upgrade
+
+    from portal import create_app
+    from portal.extensions import db
+    from portal.services.auth import hash_password
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
+    rng = Random(9)
+    counts: dict[str, int] = {}
+    with app.app_context():
+        upgrade(revision="heads")
+        raw = db.engine.raw_connection()
+        conn = raw.driver_connection
+        password = hash_password(PASSWORD)
+        staff = [("admin@example.com", "Admin", "admin"), ("ops@example.com", "Ops", "sales_ops")]
+        staff += [(f"manager{m}@example.com", f"Manager {m}", "partner_manager") for m in range(MANAGERS)]
+        _copy(conn, "users", ["id", "email", "name", "role", "password_hash", "active", "auth_version", "failed_logins",
+                              "created_at", "updated_at"],
+              ((i + 1, e, n, r, password, True, 1, 0, NOW, NOW) for i, (e, n, r) in enumerate(staff)))
+        partners = int(PARTNERS)
+        managers = [3 + m for m in range(MANAGERS)]  # user ids of the managers
+        partner_rows = []
+        for p in range(1, partners + 1):
+            region, currency, country = REGIONS[p % len(REGIONS)]
+            partner_rows.append((p, f"Partner {p:04d}", "reseller", TIERS[p % 4], country, region, currency,
+                                 10**9, 30, "active", managers[p % MANAGERS], NOW, NOW))
+        counts["partners"] = _copy(conn, "partners", ["id", "name", "kind", "tier", "country", "region", "currency",
+                                                      "credit_limit_minor", "payment_terms_days", "status", "manager_id",
+                                                      "created_at", "updated_at"], partner_rows)
+        currency_of = {p[0]: p[6] for p in partner_rows}
+        families = ("hardware", "software", "services")
+        skus = [(f"SKU-{n:05d}", f"Product {n:05d}", families[n % 3], 1000 + (n * 37) % 90000) for n in range(PRODUCTS)]
+        _copy(conn, "products", ["sku", "name", "family", "description", "unit", "active", "created_at", "updated_at"],
+              ((s, n, f, "", "each", True, NOW, NOW) for s, n, f, _ in skus))
+        # rows as wide as real ones: a line keeps its price waterfall, an order its ship-to address
+        waterfalls = {s: json.dumps([
+            {"step": "list", "label": "List price", "amount": f"{p / 100:.2f}"},
+            {"step": "tier_discount", "label": f"Gold tier discount 10% ({f})", "amount": f"-{p / 1000:.2f}"},
+            {"step": "net", "label": "Net price", "amount": f"{p * 0.9 / 100:.2f}"}]) for s, _, f, p in skus}
+        ship_to = json.dumps({"label": "Main warehouse", "recipient": "Bench Partner GmbH", "street": "Hauptstr. 1",
+                              "postal_code": "10115", "city": "Berlin", "country": "DE"})
+        orders = int(ORDERS * scale)
+        lines_total = int(LINES * scale)
+        dates = sorted(_ago(rng, 730) for _ in range(orders))  # ids follow time, as in production
+        order_rows, line_rows, line_id = [], [], 0
+        per_order = [lines_total // orders + (1 if i < lines_total % orders else 0) for i in range(orders)]
+        weights = [1 + (p % 7) for p in range(1, partners + 1)]
+        owners = rng.choices(range(1, partners + 1), weights=weights, k=orders)
+        for oid, (when, partner, n_lines) in enumerate(zip(dates, owners, per_order), start=1):
+            total = 0
+            cur = currency_of[partner]
+            for pos in range(n_lines):
+                line_id += 1
+                sku, name, family, price = skus[int(rng.paretovariate(1.2) * 7) % PRODUCTS]
+                qty = rng.randint(1, 20)
+                price = price * 16 // 10 if cur == "JPY" else price  # yen have no minor unit
+                total += qty * price
+                line_rows.append((line_id, partner, oid, pos, sku, name, family, "[]", "[]", qty, price, price,
+                                  qty * price, waterfalls[sku]))
+            order_rows.append((oid, partner, rng.choice(ORDER_STATUSES), "on_account", f"PO-{oid}", cur, total, "",
+                               ship_to, "cart", when, when, when))
+        counts["orders"] = _copy(conn, "orders", ["id", "partner_id", "status", "payment_method", "po_number", "currency",
+                                                  "total_minor", "notes", "ship_to", "source", "created_at", "updated_at",
+                                                  "submitted_at"], order_rows)
+        counts["order_lines"] = _copy(conn, "order_lines", [
+            "id", "partner_id", "order_id", "position", "sku", "name", "family", "options", "option_names", "quantity",
+            "unit_list_minor", "unit_net_minor", "line_total_minor", "waterfall"], line_rows)
+        del line_rows
+        counts.update(_pipeline(conn, rng, scale, partners, currency_of, managers))
+        counts.update(_campaigns(conn, rng, partners))
+        with conn.cursor() as cur:
+            for table in ("users", "partners", "orders", "order_lines", "registrations", "leads", "lead_ownerships",
+                          "campaigns", "campaign_enrolments", "mdf_requests", "mdf_claims"):
+                cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+        conn.commit()
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute("VACUUM ANALYZE")
+        raw.close()
+    return counts
+
+
+def _pipeline(conn, rng: Random, scale: float, partners: int, currency_of: dict[int, str],
+              managers: list[int]) -> dict[str, int]:
+    """Registrations with their event log entries; leads with ownerships, some converted."""
+    regs, events, seq = [], [], 0
+
+    def log(reg_id: int, partner: int, name: str, at: datetime, actor: int | None) -> None:
+        nonlocal seq
+        seq += 1
+        events.append((seq, reg_id, partner, name, actor, "bench", at, "{}", f"{seq - 1:064x}", f"{seq:064x}"))
+
+    n_regs = int(REGISTRATIONS * scale)
+    for rid in range(1, n_regs + 1):
+        partner = rng.randint(1, partners)
+        status = rng.choice(REG_STATUSES)
+        submitted = _ago(rng, 730)
+        decided = submitted + timedelta(hours=rng.expovariate(1 / 30)) if status not in ("submitted", "in_review") else None
+        regs.append([rid, partner, "portal", f"Customer {rid}", "DE", '["hardware"]', "[]",
+                     rng.randint(1, 500) * 100_000, currency_of[partner], "", status, submitted, submitted, submitted,
+                     decided, None])
+        log(rid, partner, "submitted", submitted, None)
+        if decided is not None:
+            log(rid, partner, "rejected" if status == "rejected" else "approved", decided, managers[partner % len(managers)])
+    lead_rows, ownerships = [], []
+    by_partner: dict[int, list[list]] = {}
+    for reg in regs:
+        by_partner.setdefault(reg[1], []).append(reg)
+    oid = 0
+    for lid in range(1, int(LEADS * scale) + 1):
+        partner = rng.randint(1, partners)
+        started = _ago(rng, 730)
+        converted = bool(rng.random() < 0.4 and by_partner.get(partner))
+        status, opportunity = ("converted", None) if converted else ("pool", None)
+        if converted:
+            reg = by_partner[partner].pop()
+            reg[15], opportunity = lid, reg[0]
+        lead_rows.append((lid, f"Lead {lid}", f"lead {lid}", "DE", "", "", "", "", "EMEA", '["hardware"]', "", "",
+                          "manual", status, partner if converted else None, opportunity, started, started))
+        oid += 1
+        ownerships.append((oid, lid, partner, "claim", started, "converted" if converted else "released"))
+        if rng.random() < 0.1:
+            oid += 1
+            ownerships.append((oid, lid, rng.randint(1, partners), "claim", started - timedelta(days=20), "fell_back"))
+    out = {"registrations": _copy(conn, "registrations", [
+        "id", "partner_id", "source", "customer_name", "customer_country", "families", "skus", "amount_minor", "currency",
+        "notes", "status", "submitted_at", "created_at", "updated_at", "decided_at", "lead_id"], regs)}
+    out["registration_events"] = _copy(conn, "registration_events", [
+        "seq", "registration_id", "partner_id", "event", "actor_id", "actor_label", "at", "data", "prev_hash", "hash"],
+        events)
+    with conn.cursor() as cur:  # a won registration's order: one of its partner's orders
+        cur.execute("UPDATE registrations r SET won_order_id = (SELECT max(o.id) FROM orders o WHERE o.partner_id = "
+                    "r.partner_id) WHERE r.status = 'won'")
+    out["leads"] = _copy(conn, "leads", [
+        "id", "company_name", "company_key", "company_country", "company_city", "contact_name", "contact_email",
+        "contact_phone", "region", "families", "tiers", "notes", "source", "status", "owner_partner_id", "opportunity_id",
+        "created_at", "updated_at"], lead_rows)
+    out["lead_ownerships"] = _copy(conn, "lead_ownerships", ["id", "lead_id", "partner_id", "via", "started_at",
+                                                             "outcome"], ownerships)
+    return out
+
+
+def _campaigns(conn, rng: Random, partners: int) -> dict[str, int]:
+    camps, enrolments, requests, claims = [], [], [], []
+    for cid in range(1, CAMPAIGNS + 1):
+        start = (NOW - timedelta(days=rng.randint(0, 700))).date()
+        camps.append((cid, f"Campaign {cid:02d}", "", start, start + timedelta(days=rng.randint(30, 120)), "published",
+                      "[]", "[]", "[]", "EUR", 100_000_000, 0, NOW, NOW))
+        for p in rng.sample(range(1, partners + 1), 200):
+            enrolments.append((len(enrolments) + 1, cid, p, NOW))
+    for rid in range(1, 2001):
+        cid, partner = rng.randint(1, CAMPAIGNS), rng.randint(1, partners)
+        status = rng.choice(("submitted", "approved", "rejected", "paid", "claimed"))
+        approved = 500_000 if status in ("approved", "paid", "claimed") else None
+        requests.append((rid, cid, partner, "Event", "Plan", date.today(), date.today(), "EUR", 800_000, approved, status,
+                         "", NOW, NOW))
+        if status in ("paid", "claimed"):
+            claims.append((len(claims) + 1, rid, partner, "EUR", 500_000, "", "paid" if status == "paid" else "submitted",
+                           500_000 if status == "paid" else None, "", "", NOW, NOW))
+    return {"campaigns": _copy(conn, "campaigns", ["id", "name", "description", "starts_on", "ends_on", "status", "tiers",
+                                                   "regions", "kinds", "currency", "mdf_budget_minor",
+                                                   "mdf_reserved_minor", "created_at", "updated_at"], camps),
+            "campaign_enrolments": _copy(conn, "campaign_enrolments", ["id", "campaign_id", "partner_id", "created_at"],
+                                         enrolments),
+            "mdf_requests": _copy(conn, "mdf_requests", ["id", "campaign_id", "partner_id", "activity", "plan",
+                                                         "starts_on", "ends_on", "currency", "requested_minor",
+                                                         "approved_minor", "status", "decision_note", "created_at",
+                                                         "updated_at"], requests),
+            "mdf_claims": _copy(conn, "mdf_claims", ["id", "request_id", "partner_id", "currency", "amount_minor", "note",
+                                                     "status", "approved_minor", "decision_note", "payment_reference",
+                                                     "created_at", "updated_at"], claims)}
+
+
+def measure(database_url: str, runs: int) -> list[tuple[str, str, float, float, int]]:
+    """(who, path, median ms, max ms, SQL statements) for every report page and export."""
+    from admin.reports import REPORTS
+    from portal import create_app
+    from portal.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "WTF_CSRF_ENABLED": False})
+    with app.app_context():
+        engine = db.engine
+    two_years = f"from={(NOW.date() - timedelta(days=730)).isoformat()}&to={NOW.date().isoformat()}"
+    cases = [("admin", "admin@example.com", ""), ("admin, 2 years", "admin@example.com", two_years),
+             ("manager (100 partners)", "manager0@example.com", ""), ("admin, region EMEA", "admin@example.com",
+                                                                      "region=EMEA")]
+    out = []
+    for who, email, query in cases:
+        client = app.test_client()
+        assert client.post("/login", data={"email": email, "password": PASSWORD}).status_code == 302
+        paths = [f"/admin/reports/{slug}?{query}" for slug in REPORTS]
+        if who == "admin":
+            paths += [f"/admin/reports/{slug}.csv" for slug in REPORTS] + ["/admin/reports"]
+        for path in paths:
+            assert client.get(path).status_code == 200, path  # warm
+            times = []
+            for _ in range(runs):
+                start = time.perf_counter()
+                response = client.get(path)
+                times.append(1000 * (time.perf_counter() - start))
+                assert response.status_code == 200
+            with count_queries(engine) as statements:
+                client.get(path)
+            out.append((who, path, statistics.median(times), max(times), len(statements)))
+    return out
+
+
+def explain(database_url: str) -> None:
+    """EXPLAIN ANALYZE of each report's aggregate over the last twelve months, for everyone."""
+    from admin.reports import approvals, conversion, pipeline, products, sales
+    from admin.reports.filters import Filters, default_range
+    from portal import create_app
+    from portal.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
+    filters = Filters(*default_range(NOW.date()))
+    with app.app_context():
+        for name, stmt in (("top products", products.aggregate_stmt(filters)),
+                           ("orders by month and partner", sales.partner_months(filters)),
+                           ("pipeline", pipeline.aggregate_stmt(filters)),
+                           ("approval time", approvals.postgresql_stmt(approvals.approvals(filters))),
+                           ("conversion", conversion.partner_rows(filters))):
+            compiled = stmt.compile(dialect=db.engine.dialect, compile_kwargs={"render_postcompile": True})
+            plan = db.session.connection().exec_driver_sql(
+                "EXPLAIN (ANALYZE, BUFFERS) " + str(compiled), compiled.params).scalars().all()
+            print(f"--- {name}\n" + "\n".join(plan))
+
+
+def _kept() -> tuple[str, bool]:
+    """The kept database's URL, and whether it already holds the data."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = "bench_reports_kept"
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar()
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False), bool(exists)
+
+
+def run(url: str, args: argparse.Namespace, built: bool) -> None:
+    if not built:
+        started = time.perf_counter()
+        counts = build(url, args.scale)
+        print("data: " + ", ".join(f"{v:,} {k}" for k, v in counts.items())
+              + f" (built in {time.perf_counter() - started:.0f} s)")
+    if args.explain:
+        explain(url)
+    print(f"{'who':<24} {'page':<44} {'median ms':>10} {'max ms':>8} {'SQL':>4}")
+    for who, path, median, worst, queries in measure(url, args.runs):
+        print(f"{who:<24} {path:<44} {median:>10.1f} {worst:>8.1f} {queries:>4}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--scale", type=float, default=1.0, help="fraction of the orders, lines, registrations, leads")
+    parser.add_argument("--explain", action="store_true")
+    parser.add_argument("--keep", action="store_true", help="keep (and reuse) the database bench_reports_kept")
+    args = parser.parse_args()
+    if args.keep:
+        url, built = _kept()
+        run(url, args, built)
+        return
+    with scratch_database("bench_reports") as url:
+        run(url, args, False)
+
+
+if __name__ == "__main__":
+    main()
