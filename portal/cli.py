@@ -90,7 +90,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
 
     from portal import demo as demo_data
 
-    upgrade(revision="heads")
+    upgrade()
     created = demo_data.load()
     db.session.commit()
     click.echo("Demo data loaded." if created else "Demo data already present.")

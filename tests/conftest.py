@@ -62,7 +62,7 @@ def reset_schema() -> None:
     db.drop_all()
     with db.engine.begin() as conn:
         conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    upgrade(revision="heads")
+    upgrade()
 
 
 @pytest.fixture(autouse=True)

@@ -61,3 +61,11 @@ def test_upgrade_from_empty_to_head_matches_the_models(app, tmp_path):
             with admin.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
             admin.dispose()
+
+
+def test_the_migrations_form_one_line(app):
+    """`flask --app wsgi db upgrade` (to "head") needs exactly one head."""
+    from alembic.script import ScriptDirectory
+
+    config = app.extensions["migrate"].migrate.get_config()
+    assert len(ScriptDirectory.from_config(config).get_heads()) == 1

@@ -1,7 +1,7 @@
 """campaigns: targeting, promoted products, assets, enrolments, MDF requests, claims, proofs, events
 
 Revision ID: 28335e026448
-Revises: 472370e747c8
+Revises: ee20d65480d0
 Create Date: 2026-11-22 18:24:46.399664
 
 """
@@ -13,7 +13,7 @@ import portal.db
 
 # revision identifiers, used by Alembic.
 revision = '28335e026448'
-down_revision = "472370e747c8"
+down_revision = 'ee20d65480d0'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """quotes: quotes, revisions, frozen lines, events, number counters
 
 Revision ID: 3b0ce4b703f7
-Revises: 472370e747c8
+Revises: 6858238a649e
 Create Date: 2026-11-22 18:27:01.552275
 
 """
@@ -12,7 +12,7 @@ import portal.db
 
 # revision identifiers, used by Alembic.
 revision = '3b0ce4b703f7'
-down_revision = '472370e747c8'
+down_revision = '6858238a649e'
 branch_labels = None
 depends_on = None
 

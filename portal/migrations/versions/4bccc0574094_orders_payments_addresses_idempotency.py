@@ -1,7 +1,7 @@
 """orders payments addresses idempotency
 
 Revision ID: 4bccc0574094
-Revises: 472370e747c8
+Revises: 3b0ce4b703f7
 Create Date: 2026-11-22 18:26:28.007457
 
 """
@@ -12,7 +12,7 @@ import portal.db
 
 # revision identifiers, used by Alembic.
 revision = '4bccc0574094'
-down_revision = '472370e747c8'
+down_revision = '3b0ce4b703f7'
 branch_labels = None
 depends_on = None
 

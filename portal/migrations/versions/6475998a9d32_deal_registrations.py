@@ -1,7 +1,7 @@
 """deal registrations: registrations, conflicts, house accounts, registry index, hash-chained event log
 
 Revision ID: 6475998a9d32
-Revises: 472370e747c8
+Revises: 4bccc0574094
 Create Date: 2026-11-22 19:00:00
 
 """
@@ -13,7 +13,7 @@ import portal.db
 
 # revision identifiers, used by Alembic.
 revision = '6475998a9d32'
-down_revision = '472370e747c8'
+down_revision = '4bccc0574094'
 branch_labels = None
 depends_on = None
 

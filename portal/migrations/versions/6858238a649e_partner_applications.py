@@ -1,7 +1,7 @@
 """partner applications (onboarding) and the attempts that rate-limit the public form
 
 Revision ID: 6858238a649e
-Revises: 472370e747c8
+Revises: 20a3374602c8
 Create Date: 2026-11-22 18:31:45.049579
 
 """
@@ -13,7 +13,7 @@ import portal.db
 
 # revision identifiers, used by Alembic.
 revision = '6858238a649e'
-down_revision = '472370e747c8'
+down_revision = '20a3374602c8'
 branch_labels = None
 depends_on = None
 

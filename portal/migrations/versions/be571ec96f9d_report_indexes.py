@@ -2,7 +2,7 @@
 registration_events, lead_ownerships), declared in admin/reports/indexes.py
 
 Revision ID: be571ec96f9d
-Revises: 4bccc0574094, ee20d65480d0, 6475998a9d32 (all from 472370e747c8)
+Revises: 28335e026448
 Create Date: 2026-11-22 19:44:05.355440
 
 """
@@ -13,7 +13,7 @@ revision = 'be571ec96f9d'
 # Branches from 472370e747c8 like every feature, but the indexes need the tables of the orders
 # (4bccc0574094), shared leads (ee20d65480d0) and deal registration (6475998a9d32) migrations:
 # so it merges those three heads (alembic's depends_on with three siblings breaks its bookkeeping).
-down_revision = ('4bccc0574094', 'ee20d65480d0', '6475998a9d32')
+down_revision = '28335e026448'
 branch_labels = None
 depends_on = None
 
@@ -26,7 +26,7 @@ def upgrade():
     op.create_index('ix_registration_events_report', 'registration_events', ['event', 'at'], unique=False,
                     postgresql_include=['registration_id', 'partner_id'])
     op.create_index('ix_registrations_report', 'registrations', ['submitted_at', 'status'], unique=False,
-                    postgresql_include=['partner_id', 'currency', 'amount_minor', 'won_order_id'])
+                    postgresql_include=['partner_id', 'currency', 'amount_minor', 'won_order_id', 'id'])
     op.create_index('ix_lead_ownerships_started', 'lead_ownerships', ['started_at'], unique=False)
 
 

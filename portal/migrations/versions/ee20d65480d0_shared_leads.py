@@ -1,7 +1,7 @@
 """shared leads
 
 Revision ID: ee20d65480d0
-Revises: 472370e747c8
+Revises: 6475998a9d32
 Create Date: 2026-11-22 18:26:00.683548
 
 """
@@ -12,7 +12,7 @@ import portal.db
 
 # revision identifiers, used by Alembic.
 revision = 'ee20d65480d0'
-down_revision = '472370e747c8'
+down_revision = '6475998a9d32'
 branch_labels = None
 depends_on = None
 
