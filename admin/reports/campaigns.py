@@ -71,10 +71,10 @@ SORTS = {"campaign": ("campaign",), "starts": ("starts_on",), "enrolled": ("enro
          "approved": ("currency", "approved"), "paid": ("currency", "paid")}
 COLUMNS = [Column("campaign", "Campaign", "campaign", "campaign"), Column("period", "Runs", "period", "starts"),
            Column("enrolled", "Enrolled", "int", "enrolled"),
-           Column("requests", "MDF requests", "int", "requests"), Column("requested", "Requested", "money"),
+           Column("requests", "Requests", "int", "requests"), Column("requested", "Requested", "money"),
            Column("approved", "Approved", "money", "approved"), Column("claimed", "Claimed", "money"),
            Column("paid", "Paid", "money", "paid"), Column("budget", "Budget", "money"),
-           Column("used", "Budget approved", "percent")]
+           Column("used", "Budget used", "percent")]
 
 
 def drill_down(filters: Filters, campaign: Campaign) -> Table:

@@ -2,7 +2,7 @@
 currency) and the viewer's scope: a partner manager only ever sees its own partners' figures."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 from typing import Any
 
@@ -13,11 +13,11 @@ from portal.errors import Malformed
 from portal.extensions import db
 from portal.models import PARTNER_TIERS, Partner, User
 from portal.money import is_currency
+from portal.services import partners as partner_service
 
 #: Staff roles that see every partner's figures; a partner manager sees its own partners only.
 SEE_ALL = ("admin", "sales_ops")
 DEFAULT_MONTHS = 12
-FILTER_KEYS = ("from", "to", "region", "tier", "manager", "partner", "q", "currency", "campaign")
 
 
 class FilterError(Malformed):
@@ -91,7 +91,6 @@ class FilterChoices:
     managers: list[tuple[int, str]]
     currencies: list[str]
     partner_name: str | None = None
-    errors: dict[str, str] = field(default_factory=dict)
 
 
 def default_range(today: date) -> tuple[date, date]:
@@ -162,14 +161,7 @@ def filter_choices(filters: Filters) -> FilterChoices:
     """Regions, managers and currencies to choose from (three small queries)."""
     regions = list(db.session.scalars(select(Partner.region).distinct().order_by(Partner.region)))
     currencies = list(db.session.scalars(select(Partner.currency).distinct().order_by(Partner.currency)))
-    managers = [(u.id, u.name) for u in db.session.execute(
-        select(User.id, User.name).where(User.role == "partner_manager").order_by(User.name))] \
-        if filters.viewer_sees_all else []
+    managers = [(u.id, u.name) for u in partner_service.managers()] if filters.viewer_sees_all else []
     name = db.session.scalar(select(Partner.name).where(Partner.id == filters.partner_id)) \
         if filters.partner_id is not None else None
     return FilterChoices(regions, PARTNER_TIERS, managers, currencies, name)
-
-
-def without(filters: Filters, *names: str) -> Filters:
-    """The same filters with some cleared (e.g. a drill-down link's own filter)."""
-    return replace(filters, **{n: None for n in names})

@@ -21,7 +21,7 @@ REPORT_INDEXES = (
           postgresql_include=["registration_id", "partner_id"]),
     # pipeline and conversion: the registrations submitted in range, without reading the (wide) rows
     Index("ix_registrations_report", Registration.submitted_at, Registration.status,
-          postgresql_include=["partner_id", "currency", "amount_minor", "won_order_id"]),
+          postgresql_include=["partner_id", "currency", "amount_minor", "won_order_id", "id"]),
     # conversion: lead ownerships that started in range
     Index("ix_lead_ownerships_started", LeadOwnership.started_at),
 )

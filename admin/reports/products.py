@@ -28,10 +28,12 @@ def aggregate_stmt(filters: Filters) -> Select:
     stmt = (select(OrderLine.sku, Order.currency, func.sum(OrderLine.quantity), func.sum(OrderLine.line_total_minor),
                    func.count())
             .select_from(OrderLine).join(Order, Order.id == OrderLine.order_id)
-            .join(Partner, Partner.id == Order.partner_id)
             .where(Order.created_at >= filters.start, Order.created_at < filters.end,
-                   Order.status.in_(COUNTED_ORDER_STATUSES), *filters.partner_conditions())
+                   Order.status.in_(COUNTED_ORDER_STATUSES))
             .group_by(OrderLine.sku, Order.currency))
+    conditions = filters.partner_conditions()
+    if conditions:  # partners are joined only when a filter needs them
+        stmt = stmt.join(Partner, Partner.id == Order.partner_id).where(*conditions)
     return stmt.where(Order.currency == filters.currency) if filters.currency else stmt
 
 
@@ -106,8 +108,7 @@ def build(filters: Filters, args: Any) -> ReportPage:
                  Stat("Revenue", money_list([r["revenue"] for r in rows]) or "—", "line totals, per currency")],
         charts=out,
         tables=[Table("Products", COLUMNS, page, note="Revenue sorts within each currency; the share is of that "
-                                                       "currency's revenue.")],
-        extra={"names": labels})
+                                                       "currency's revenue.")])
 
 
 def export(filters: Filters) -> tuple[list[str], Any]:
