@@ -45,3 +45,18 @@ def test_refusals_are_clear_422s(two_partners, api, monkeypatch):
     monkeypatch.setattr(clock, "today", lambda: mine.protected_until + timedelta(days=1))
     r = _price(api, two_partners.a_user, mine.id)
     assert r.status_code == 422 and "protection" in r.json["error"]["message"]
+
+
+def test_a_quote_linked_to_the_approved_registration_carries_its_deal_discount(two_partners, api):
+    build()
+    reg = register(two_partners.a, two_partners.a_user, "Siemens AG", families=("software",))
+    approve_registration(two_partners.manager, reg, 90, "10")
+    r = api(two_partners.a_user).post("/quotes", {"lines": LINES, "opportunity_id": reg.id})
+    assert r.status_code == 201, r.json
+    licence, server = r.json["lines"]
+    assert "deal_discount" in [s["step"] for s in licence["waterfall"]]
+    assert "deal_discount" not in [s["step"] for s in server["waterfall"]]
+    other = register(two_partners.b, two_partners.b_user, "Pelzora Capital", "FR", families=("software",))
+    approve_registration(two_partners.manager, other, 90, "10")
+    refused = api(two_partners.a_user).post("/quotes", {"lines": LINES, "opportunity_id": other.id})
+    assert refused.status_code == 422 and "opportunity_id" in refused.json["error"]["fields"]
