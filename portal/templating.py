@@ -54,7 +54,7 @@ def register_nav(label: str, endpoint: str, icon: str, roles: tuple[str, ...], o
 # Menus that gather related pages, so the bar stays one line on a laptop: (label, icon, order).
 NAV_GROUPS: dict[str, tuple[str, int]] = {
     "Sales": ("bag-check", 40), "Deals": ("shield-check", 45), "Marketing": ("megaphone", 50),
-    "Products & pricing": ("box-seam", 60), "Pipeline": ("funnel", 35), "Administration": ("gear", 90),
+    "Products": ("box-seam", 60), "Pipeline": ("funnel", 35), "Administration": ("gear", 90),
 }
 # endpoint -> menu, per audience (staff and partner users see different menus).
 STAFF_MENUS = {
@@ -63,8 +63,8 @@ STAFF_MENUS = {
     "admin.registrations": "Deals", "admin.house_accounts": "Deals", "admin.leads": "Deals",
     "admin.customers": "Deals",
     "admin.campaigns": "Marketing", "admin.mdf_queue": "Marketing",
-    "admin.products": "Products & pricing", "admin.price_books": "Products & pricing",
-    "admin.imports": "Products & pricing",
+    "admin.products": "Products", "admin.price_books": "Products",
+    "admin.imports": "Products",
     "admin.partners": "Administration", "admin.applications": "Administration",
     "admin.users": "Administration", "admin.audit_log": "Administration",
 }
