@@ -18,6 +18,7 @@ from portal.services import partners as partner_service
 #: Staff roles that see every partner's figures; a partner manager sees its own partners only.
 SEE_ALL = ("admin", "sales_ops")
 DEFAULT_MONTHS = 12
+MAX_DAYS = 3653  # ten years: a month axis of at most 121 columns
 
 
 class FilterError(Malformed):
@@ -127,6 +128,8 @@ def parse_filters(args: Any, viewer: User, today: date) -> Filters:
     date_from, date_to = _date(args, "from", start, errors), _date(args, "to", end, errors)
     if not errors and date_from > date_to:
         errors["to"] = "The end date is before the start date."
+    elif not errors and date_to.toordinal() - date_from.toordinal() > MAX_DAYS:
+        errors["from"] = "Choose at most ten years at a time."
     tier = (args.get("tier") or "").strip() or None
     if tier is not None and tier not in PARTNER_TIERS:
         errors["tier"] = f"Choose one of {', '.join(PARTNER_TIERS)}."

@@ -317,6 +317,7 @@ def test_report_pages_apply_query_string_filters_and_keep_them(client, login, wo
 
 @pytest.mark.parametrize("args,field", [({"from": "2026-13-01"}, "Give a date as YYYY-MM-DD."),
                                         ({"from": "2026-05-01", "to": "2026-04-01"}, "The end date is before"),
+                                        ({"from": "1990-01-01"}, "at most ten years"),
                                         ({"tier": "diamond"}, "Choose one of"), ({"manager": "x"}, "Choose a partner manager"),
                                         ({"currency": "EURO"}, "ISO 4217")])
 def test_bad_filters_are_a_400_with_the_reason_next_to_the_field(client, login, world, args, field):
