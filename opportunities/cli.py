@@ -42,7 +42,7 @@ def _fail(exc: DomainError) -> None:
 def import_command(file: str, partner_id: int | None, families: str) -> None:
     """Load legacy registrations from FILE.csv (ref,company_name,domain,country,city[,partner_id,families,status,
     submitted_on]); bad rows are reported by line and skipped."""
-    from opportunities.services.legacy import import_registrations
+    from opportunities.services.legacy import import_registrations, tidy_after_import
 
     start = time.perf_counter()
     with _open(file) as stream:
@@ -51,6 +51,7 @@ def import_command(file: str, partner_id: int | None, families: str) -> None:
         except DomainError as exc:
             _fail(exc)
     db.session.commit()
+    tidy_after_import(report.done)
     _report_errors(report.errors)
     click.echo(f"Imported {report.done} registration(s) in {time.perf_counter() - start:.1f} s; "
                f"{len(report.errors)} bad row(s) skipped.")

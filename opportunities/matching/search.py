@@ -27,7 +27,7 @@ from .similarity import MIN_TYPO_LEN
 from .vocab import GENERIC_WORDS
 
 #: Most postings visited per check for token blocking (keeps a check fast on any index size).
-POSTING_BUDGET = 1500
+POSTING_BUDGET = 1000
 #: Most name candidates scored per check.
 MAX_NAME_CANDIDATES = 20
 #: Weight factor of built-in generic words, so they weigh little even in a small index.
@@ -213,10 +213,14 @@ class _Scorer:
         self.store, self.query, self.total, self.df = store, query, total, df
         self.exact = any(row[COMPACT] == query.key.compact and row[COUNTRY] == query.country for row in rows)
         self.known = {t for t in query.key.tokens if df.get(t, 0) > 0}
+        self.weights: dict[str, float] = {}
 
     def weight(self, token: str) -> float:
-        """Return the rarity weight of a word."""
-        return rarity(self.total, self.df.get(token, 0), token)
+        """Return the rarity weight of a word (computed once per search)."""
+        found = self.weights.get(token)
+        if found is None:
+            found = self.weights[token] = rarity(self.total, self.df.get(token, 0), token)
+        return found
 
     def score(self, row: Row) -> Match | None:
         """Return the match of a row, or None when below the threshold."""

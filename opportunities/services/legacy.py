@@ -28,6 +28,7 @@ from portal.models import Partner, User
 
 CHUNK = 25_000
 ANALYZE_FROM = 5_000
+REGISTRY_TABLES = "registrations, registry_entries, registry_keys, registry_counts, registry_typos, registration_events"
 ALIASES = {"reg_id": "ref", "name": "company_name", "company": "company_name"}
 LEGACY_PARTNER = "Unassigned legacy registrations"
 _SPLIT = re.compile(r"[,;|\s]+")
@@ -127,9 +128,18 @@ def import_registrations(stream: TextIO, actor: User | None = None, partner_id: 
     _import_chunk(chunk, partners, partner_id, default_families, seen, actor, report)
     if report.done >= ANALYZE_FROM and db.session.get_bind().dialect.name == "postgresql":
         # fresh statistics, or the first checks after a big load plan as if the registry were empty
-        db.session.execute(text("ANALYZE registrations, registry_entries, registry_keys, registry_counts, "
-                                "registry_typos, registration_events"))
+        db.session.execute(text(f"ANALYZE {REGISTRY_TABLES}"))
     return report
+
+
+def tidy_after_import(imported: int) -> bool:
+    """After a big import has committed (PostgreSQL): VACUUM ANALYZE the registry, so that checks read the
+    postings from the index alone (index-only scans need the visibility map that VACUUM sets)."""
+    if imported < ANALYZE_FROM or db.engine.dialect.name != "postgresql":
+        return False
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text(f"VACUUM ANALYZE {REGISTRY_TABLES}"))
+    return True
 
 
 def _import_chunk(chunk: list[tuple[int, dict[str, str]]], partners: dict[int, Partner], partner_id: int | None,

@@ -1,12 +1,10 @@
 """The database registry as a `MatchStore`: every read of a conflict search is one indexed query.
 
-On PostgreSQL a search is one round trip (`begin`: counts, chosen postings, candidates with their
-owners, typo candidates, the candidates' word frequencies); when a query word is one typo away from
-a registered word the candidates are read again with that word's posting (a second round trip),
-and a rare acronym check adds one. The statements are fixed texts with array parameters (prepared
-by the driver after a few uses), in `store_sql.py`. Elsewhere (SQLite) the reads are separate
-SQLAlchemy Core queries: 2 or 3, plus 2 for typos.
-Records are identified as ("r", registration id) or ("h", house account id); `owners` keeps
+On PostgreSQL a search is one round trip (`begin` calls the function `registry_search`: counts,
+typo words, chosen postings, candidates with their owners, the candidates' word frequencies); the
+candidates are read again (`registry_fetch`) only if the search's own choice of postings differs,
+and a rare acronym check adds one. Elsewhere (SQLite) the reads are separate SQLAlchemy Core
+queries: 2 or 3, plus 2 for typos. Records are identified as ("r", registration id) or ("h", house account id); `owners` keeps
 what conflict checks need to know about them (status, protection, families, partner).
 """
 from __future__ import annotations
@@ -20,7 +18,7 @@ from typing import Any
 from sqlalchemy import Float, case, func, literal, select, union
 
 from opportunities.matching.search import (
-    GENERIC_FACTOR, MAX_NAME_CANDIDATES, POSTING_BUDGET, Row, token_key, typo_candidate,
+    GENERIC_FACTOR, MAX_NAME_CANDIDATES, POSTING_BUDGET, TYPO_WEIGHT, Row, token_key, typo_candidate,
 )
 from opportunities.matching.similarity import within_one_edit
 from opportunities.matching.typos import deletions
@@ -36,6 +34,28 @@ C = RegistryCount.__table__.c
 T = RegistryTypo.__table__.c
 R = Registration.__table__.c
 H = HouseAccount.__table__.c
+def _deletion_map(words: Iterable[str]) -> dict[str, frozenset[str]]:
+    found: dict[str, set[str]] = {}
+    for word in words:
+        for variant in {word, *deletions(word)}:
+            found.setdefault(variant, set()).add(word)
+    return {variant: frozenset(ws) for variant, ws in found.items()}
+
+
+_GENERIC_BY_VARIANT = _deletion_map(GENERIC_WORDS)
+
+
+def generic_typos(tokens: Iterable[str]) -> list[str]:
+    """The generic words one typo away from the tokens (their weight is lowered; the database search needs them)."""
+    found = set()
+    for token in tokens:
+        for variant in {token, *deletions(token)}:
+            for word in _GENERIC_BY_VARIANT.get(variant, ()):
+                if word != token and word[0] == token[0] and within_one_edit(word, token):
+                    found.add(word)
+    return sorted(found)
+
+
 def word_key(token: str) -> str:
     """Return the counter key of a word's document frequency."""
     return f"w\t{token}"
@@ -77,6 +97,7 @@ class SqlStore:
         self._frequencies: dict[str, int] | None = None  # of the candidates' words, fetched with them
         self._stats: tuple[int, dict[str, int], dict[str, int]] | None = None  # read by `begin`
         self._prefetched: tuple[frozenset[str], str | None, tuple[str, ...], list[Any]] | None = None
+        self._acronyms: dict[tuple[str, int], list[str] | None] = {}
 
     def _pg_rows(self, name: str, params: dict[str, Any]) -> list[Any]:
         self.round_trips += 1
@@ -98,9 +119,11 @@ class SqlStore:
         if not self._pg:
             return
         ordered = sorted(tokens)
+        typo_tokens = [t for t in ordered if typo_candidate(t)]
         params = {"tokens": ordered, "generic": [t in GENERIC_WORDS for t in ordered], "country": country,
                   "generic_factor": GENERIC_FACTOR, "budget": POSTING_BUDGET, "limit": MAX_NAME_CANDIDATES,
-                  "exact": list(exact), "typo_tokens": [t for t in ordered if typo_candidate(t)]}
+                  "exact": list(exact), "typo_tokens": typo_tokens, "typo_weight": TYPO_WEIGHT,
+                  "generic_typos": generic_typos(typo_tokens)}
         rows, self._typos, stats = self._read(self._pg_rows("search", params))
         self._stats = (stats.get("total") or 0, stats.get("df") or {}, stats.get("size") or {})
         self._frequencies = {key[2:]: n for key, n in (stats.get("freqs") or {}).items()}
@@ -240,7 +263,13 @@ class SqlStore:
         return {key[2:]: n for key, n in self._counts(word_key(t) for t in tokens).items()}
 
     def acronym_compacts(self, key: str, limit: int) -> list[str] | None:
-        """Return the compact names in an acronym posting, or None when it is longer than `limit`."""
+        """Return the compact names in an acronym posting, or None when it is longer than `limit` (read once
+        per search: several candidates may ask for the same acronym)."""
+        if (key, limit) not in self._acronyms:
+            self._acronyms[(key, limit)] = self._read_acronym(key, limit)
+        return self._acronyms[(key, limit)]
+
+    def _read_acronym(self, key: str, limit: int) -> list[str] | None:
         if self._pg:
             compacts = [r[0] for r in self._pg_rows("acronym", {"key": key, "limit": limit + 1})]
         else:

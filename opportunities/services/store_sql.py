@@ -25,4 +25,5 @@ PG = {
 # than running it). It mirrors `select_postings`; `SqlStore.fetch` uses its candidates only when the
 # postings it chose are the ones `search` chooses.
 PG["search"] = ("SELECT kind, payload FROM registry_search(%(tokens)s::text[], %(generic)s::bool[], %(country)s, "
-                "%(generic_factor)s, %(budget)s, %(limit)s, %(exact)s::text[], %(typo_tokens)s::text[])")
+                "%(generic_factor)s, %(budget)s, %(limit)s, %(exact)s::text[], %(typo_tokens)s::text[], "
+                "%(typo_weight)s, %(generic_typos)s::text[])")
