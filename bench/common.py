@@ -1,9 +1,11 @@
-"""Shared benchmark helpers: a scratch PostgreSQL database, gunicorn, a small HTTP load loop."""
+"""Shared benchmark helpers: a scratch PostgreSQL database, gunicorn, a small HTTP load loop,
+statement counting and CPU time from /proc."""
 from __future__ import annotations
 
 import http.client
 import os
 import re
+import socket
 import statistics
 import subprocess
 import sys
@@ -62,6 +64,13 @@ def gunicorn(database_url: str, workers: int = 2, port: int = 5123,
         proc.wait(timeout=10)
 
 
+def free_port() -> int:
+    """A port nobody listens on (another benchmark may hold gunicorn's default 5123)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 class Session:
     """A keep-alive HTTP session with cookies, enough for log-in and page loads."""
 
@@ -70,8 +79,10 @@ class Session:
         self.conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
         self.cookies: dict[str, str] = {}
 
-    def request(self, method: str, path: str, body: str | None = None,
-                headers: dict[str, str] | None = None) -> tuple[int, str]:
+    def send(self, method: str, path: str, body: str | None = None,
+             headers: dict[str, str] | None = None) -> tuple[int, str, str]:
+        """One request with the session's cookies, keeping those the answer sets: the status,
+        the body and the Location header ("" when there is none)."""
         h = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
         h.update(headers or {})
         self.conn.request(method, path, body=body, headers=h)
@@ -81,7 +92,12 @@ class Session:
             if key.lower() == "set-cookie":
                 name, _, rest = value.partition("=")
                 self.cookies[name] = rest.split(";", 1)[0]
-        return resp.status, data
+        return resp.status, data, resp.getheader("Location") or ""
+
+    def request(self, method: str, path: str, body: str | None = None,
+                headers: dict[str, str] | None = None) -> tuple[int, str]:
+        status, data, _ = self.send(method, path, body, headers)
+        return status, data
 
     def login(self, email: str, password: str) -> None:
         _, page = self.request("GET", "/login")
@@ -123,6 +139,29 @@ def load(base: str, paths: list[str], email: str, password: str, clients: int = 
     return {"requests": len(latencies), "rps": len(latencies) / took, "errors": errors[0],
             "p50_ms": 1000 * statistics.median(latencies),
             "p95_ms": 1000 * latencies[int(0.95 * (len(latencies) - 1))]}
+
+
+def proc_cpu_ticks(pid: int) -> int | None:
+    """CPU time (user + system, in clock ticks) a process has used so far, from /proc (Linux);
+    None when it is gone or unreadable."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])  # utime + stime
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def proc_children(ppid: int) -> list[int]:
+    """The pids of the processes whose parent is `ppid`, from /proc (Linux)."""
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == ppid:
+                    out.append(int(entry.name))
+            except (OSError, IndexError, ValueError):
+                pass
+    return out
 
 
 @contextmanager

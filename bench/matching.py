@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import scratch_database  # noqa: E402
+from bench.common import proc_cpu_ticks, scratch_database  # noqa: E402
 from bench.matching_quality import percentile, read_csv, synthesise  # noqa: E402
 
 COLUMNS = ["ref", "company_name", "domain", "country", "city"]
@@ -86,14 +86,7 @@ def check_latency(queries: list[dict[str, str]], repeat: int = 1) -> list[float]
 
 def _backend_cpu_seconds(pids: list[int]) -> float:
     """CPU seconds used so far by PostgreSQL backends on this machine (Linux /proc), 0 when unreadable."""
-    total = 0.0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        except (OSError, IndexError, ValueError):
-            pass
-    return total
+    return sum(proc_cpu_ticks(pid) or 0 for pid in pids) / os.sysconf("SC_CLK_TCK")
 
 
 def cpu_per_check(queries: list[dict[str, str]]) -> tuple[float, float, float] | None:
