@@ -2,13 +2,11 @@
 feature allows a simple decision, and the "Approvals" navigation entry with its live count."""
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from markupsafe import Markup, escape
 from wtforms import StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
@@ -22,30 +20,13 @@ from portal.forms import apply_domain_error
 from portal.listing import page_params
 from portal.models import Partner
 from portal.permissions import roles_required
-from portal.templating import register_nav
+from portal.templating import NavBadge, register_nav
 
 # Where each kind of item is reviewed in full (endpoint, its id argument).
 DETAIL = {"registration": ("admin.registration_detail", "registration_id"),
           "quote": ("admin.quote_detail", "quote_id"), "mdf_request": ("admin.mdf_detail", "request_id"),
           "mdf_claim": ("admin.mdf_detail", "request_id"),
           "application": ("admin.application_detail", "application_id")}
-
-
-class CountedLabel(str):
-    """A navigation label that renders with a live count badge (plain text everywhere else)."""
-
-    def __new__(cls, text: str, count: Callable[[], int]) -> CountedLabel:
-        label = super().__new__(cls, text)
-        label.counter = count  # type: ignore[attr-defined]
-        return label
-
-    def __html__(self) -> str:
-        n = self.counter()  # type: ignore[attr-defined]
-        text = escape(str(self))
-        if not n:
-            return text
-        return Markup('{} <span class="badge rounded-pill text-bg-warning" data-testid="approvals-count" '
-                      'title="{} waiting for you">{}</span>').format(text, n, n)
 
 
 def nav_count() -> int:
@@ -57,7 +38,8 @@ def nav_count() -> int:
     return g.approvals_waiting
 
 
-register_nav(CountedLabel("Approvals", nav_count), "admin.approvals", "inbox", approvals.DECIDERS, 5)
+register_nav("Approvals", "admin.approvals", "inbox", approvals.DECIDERS, 5,
+             badge=NavBadge("approvals", nav_count, "{n} waiting for a decision"))
 
 
 @bp.app_template_global()

@@ -1,11 +1,12 @@
 """Jinja set-up: filters (money, dates), permission predicates and per-role navigation."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime, timezone
 from typing import Any
 
-from flask import Flask, request, url_for
+from flask import Flask, g, request, url_for
 from flask_login import current_user
 
 from portal.models import ROLES
@@ -28,12 +29,32 @@ def _date(value: date | None) -> str:
 
 
 @dataclass(frozen=True)
+class NavBadge:
+    """A live count shown on a navigation entry ("Approvals 6"); hidden when zero.
+
+    `count` runs at most once a request whatever the number of entries or renders (the value is
+    kept on `g`), so it must load the number in one query, never one per item."""
+
+    name: str  # data-testid="<name>-count" on the badge
+    count: Callable[[], int]
+    title: str = "{n} waiting"  # the tooltip, with {n}
+    colour: str = "warning"  # Bootstrap's text-bg-<colour>
+
+    def value(self) -> int:
+        cache = g.setdefault("nav_badges", {})
+        if self.name not in cache:
+            cache[self.name] = self.count()
+        return cache[self.name]
+
+
+@dataclass(frozen=True)
 class NavItem:
     label: str
     endpoint: str
     icon: str
     roles: tuple[str, ...]
     order: int = 50
+    badge: NavBadge | None = None
 
 
 NAV_ITEMS: list[NavItem] = [
@@ -45,10 +66,12 @@ NAV_ITEMS: list[NavItem] = [
 ]
 
 
-def register_nav(label: str, endpoint: str, icon: str, roles: tuple[str, ...], order: int = 50) -> None:
-    """Feature packages add their pages to the navigation bar (only built pages appear)."""
+def register_nav(label: str, endpoint: str, icon: str, roles: tuple[str, ...], order: int = 50,
+                 badge: NavBadge | None = None) -> None:
+    """Feature packages add their pages to the navigation bar (only built pages appear), with an
+    optional live count."""
     if all(item.endpoint != endpoint for item in NAV_ITEMS):
-        NAV_ITEMS.append(NavItem(label, endpoint, icon, roles, order))
+        NAV_ITEMS.append(NavItem(label, endpoint, icon, roles, order, badge))
 
 
 # Menus that gather related pages, so the bar stays one line on a laptop: (label, icon, order).
@@ -77,11 +100,22 @@ class NavEntry:
     icon: str
     endpoint: str | None = None  # None for a menu
     children: list[NavEntry] | None = None
+    badge: NavBadge | None = None
 
     def is_active(self) -> bool:
         if self.endpoint:
             return nav_active(self.endpoint)
         return any(child.is_active() for child in self.children or ())
+
+    def badge_count(self) -> int:
+        """The entry's live count; a menu shows the sum of its pages' counts."""
+        if self.badge is not None:
+            return self.badge.value()
+        return sum(child.badge_count() for child in self.children or ())
+
+    def badge_title(self) -> str:
+        n = self.badge_count()
+        return self.badge.title.format(n=n) if self.badge is not None else f"{n} waiting"
 
 
 def navigation(user: Any) -> list[NavEntry]:
@@ -92,7 +126,7 @@ def navigation(user: Any) -> list[NavEntry]:
     entries: list[tuple[int, str, NavEntry]] = []
     groups: dict[str, NavEntry] = {}
     for item in sorted((i for i in NAV_ITEMS if user.role in i.roles), key=lambda i: (i.order, i.label)):
-        entry = NavEntry(item.label, item.icon, item.endpoint)
+        entry = NavEntry(item.label, item.icon, item.endpoint, badge=item.badge)
         group = menus.get(item.endpoint)
         if group is None:
             entries.append((item.order, item.label, entry))
@@ -125,8 +159,6 @@ def _page_args(**changes: Any) -> dict[str, Any]:
 
 def _unread_notifications() -> int:
     """The navbar badge: the logged-in user's unread notifications (one query, once a request)."""
-    from flask import g
-
     from portal.services.notifications import unread_count
 
     if not current_user.is_authenticated:

@@ -9,7 +9,7 @@ from datetime import date
 from opportunities.models import Registration
 from portal.extensions import db
 from portal.models import Partner, User
-from portal.services.notifications import manager_of, notify, partner_users, register_kind
+from portal.services.notifications import manager_or_admins, notify, partner_users, register_kind
 
 SUBMITTED = register_kind("registration_submitted", "Deal registration submitted")
 IN_REVIEW = register_kind("registration_in_review", "Deal registration in review (conflict)")
@@ -44,13 +44,14 @@ def _staff_link(reg: Registration) -> str:
 
 
 def submitted(reg: Registration) -> None:
-    """Tell the partner's manager about a new registration (and whether it needs review)."""
+    """Tell the partner's manager (without one: the administrators) about a new registration, and
+    whether it needs review."""
     partner = _partner(reg)
     if reg.status == "in_review":
-        notify(manager_of(partner), IN_REVIEW, f"Review needed: {partner.name} registered {reg.customer_name}",
+        notify(manager_or_admins(partner), IN_REVIEW, f"Review needed: {partner.name} registered {reg.customer_name}",
                "The registration overlaps another registration or a house account.", _staff_link(reg))
     else:
-        notify(manager_of(partner), SUBMITTED, f"New deal registration: {partner.name}, {reg.customer_name}",
+        notify(manager_or_admins(partner), SUBMITTED, f"New deal registration: {partner.name}, {reg.customer_name}",
                f"Estimated {reg.amount.format()}, closing {reg.expected_close}.", _staff_link(reg))
 
 
@@ -79,5 +80,5 @@ def expired(reg: Registration) -> None:
 
 def extended(reg: Registration) -> None:
     partner = _partner(reg)
-    notify(manager_of(partner), EXTENDED, f"Extension: {partner.name}, {reg.customer_name}",
+    notify(manager_or_admins(partner), EXTENDED, f"Extension: {partner.name}, {reg.customer_name}",
            f"Protected until {reg.protected_until} (one extension used).", _staff_link(reg))

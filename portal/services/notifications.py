@@ -7,9 +7,10 @@ the in-app rows and the outbox e-mails commit or roll back with the change they 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 
 from portal.db import utcnow
 from portal.errors import ValidationFailed
@@ -38,6 +39,12 @@ def manager_of(partner: Partner) -> list[User]:
     """The partner's manager as a list (empty when it has none or the manager is inactive)."""
     manager = db.session.get(User, partner.manager_id) if partner.manager_id else None
     return [manager] if manager is not None and manager.active else []
+
+
+def manager_or_admins(partner: Partner) -> list[User]:
+    """Who decides for a partner: its manager; without an active one, the administrators."""
+    return manager_of(partner) or list(db.session.scalars(
+        select(User).where(User.role == "admin", User.active.is_(True)).order_by(User.id)))
 
 
 def notify(users: Iterable[User], kind: str, title: str, body: str = "",
@@ -69,10 +76,51 @@ def unread_count(user: User) -> int:
         Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
 
 
-def for_user(user: User):
-    """The user's notifications, newest first (a select to paginate)."""
-    return (select(Notification).where(Notification.user_id == user.id)
-            .order_by(Notification.created_at.desc(), Notification.id.desc()))
+STATES = ("all", "unread", "read")
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A user's notifications counted per kind: (all, unread), from one grouped query."""
+
+    by_kind: dict[str, tuple[int, int]]
+
+    @property
+    def total(self) -> int:
+        return sum(n for n, _ in self.by_kind.values())
+
+    @property
+    def unread(self) -> int:
+        return sum(u for _, u in self.by_kind.values())
+
+    def count(self, state: str = "all", kind: str | None = None) -> int:
+        """How many notifications a filter shows (`state`: all, unread or read)."""
+        rows = [self.by_kind.get(kind, (0, 0))] if kind else list(self.by_kind.values())
+        if state == "unread":
+            return sum(u for _, u in rows)
+        if state == "read":
+            return sum(n - u for n, u in rows)
+        return sum(n for n, _ in rows)
+
+
+def summary(user: User) -> Summary:
+    unread = func.sum(case((Notification.read_at.is_(None), 1), else_=0))
+    rows = db.session.execute(select(Notification.kind, func.count(Notification.id), unread)
+                              .where(Notification.user_id == user.id).group_by(Notification.kind))
+    return Summary({kind: (int(n), int(u or 0)) for kind, n, u in rows})
+
+
+def for_user(user: User, state: str = "all", kind: str | None = None):
+    """The user's notifications, newest first, optionally only unread or read ones and one kind
+    (a select to paginate)."""
+    stmt = select(Notification).where(Notification.user_id == user.id)
+    if state == "unread":
+        stmt = stmt.where(Notification.read_at.is_(None))
+    elif state == "read":
+        stmt = stmt.where(Notification.read_at.is_not(None))
+    if kind:
+        stmt = stmt.where(Notification.kind == kind)
+    return stmt.order_by(Notification.created_at.desc(), Notification.id.desc())
 
 
 def open_notification(user: User, notification_id: int) -> Notification | None:
@@ -86,9 +134,12 @@ def open_notification(user: User, notification_id: int) -> Notification | None:
     return note
 
 
-def mark_all_read(user: User) -> int:
-    result = db.session.execute(update(Notification).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None)).values(read_at=utcnow()))
+def mark_all_read(user: User, kind: str | None = None) -> int:
+    """Mark the user's unread notifications (of one kind, if given) as read; returns how many."""
+    stmt = update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    if kind:
+        stmt = stmt.where(Notification.kind == kind)
+    result = db.session.execute(stmt.values(read_at=utcnow()).execution_options(synchronize_session=False))
     return result.rowcount or 0
 
 

@@ -7,7 +7,7 @@ from orders.quotes.models import Quote
 from orders.quotes.rules import format_percent
 from portal.extensions import db
 from portal.models import User
-from portal.services.notifications import manager_of, notify, partner_users, register_kind
+from portal.services.notifications import manager_or_admins, notify, partner_users, register_kind
 
 PENDING = register_kind("quote_pending_approval", "Quote waiting for approval")
 APPROVED = register_kind("quote_approved", "Quote approved")
@@ -24,17 +24,12 @@ def staff_link(quote: Quote) -> str:
 
 
 def _partner_people(quote: Quote) -> list[User]:
-    """Who worked on the quote (its creator, the submitter); else the partner's admins."""
+    """Who worked on the quote (its creator, the submitter) and the partner's admins, as for
+    registrations, orders and MDF."""
     ids = {quote.created_by_id, quote.current.submitted_by_id} - {None}
     people = [u for u in db.session.scalars(select(User).where(User.id.in_(ids)))
               if u.active and u.partner_id == quote.partner_id] if ids else []
-    return people or partner_users(quote.partner, roles=("partner_admin",))
-
-
-def _approvers(quote: Quote) -> list[User]:
-    """The partner's manager; without one, the administrators (who see every queue)."""
-    return manager_of(quote.partner) or list(db.session.scalars(
-        select(User).where(User.role == "admin", User.active.is_(True)).order_by(User.id)))
+    return people + partner_users(quote.partner, roles=("partner_admin",))
 
 
 def waiting_for_approval(quote: Quote) -> None:
@@ -44,7 +39,7 @@ def waiting_for_approval(quote: Quote) -> None:
             f"({rev.total.format()}).")
     if rev.justification:
         body += f"\nJustification: {rev.justification}"
-    notify(_approvers(quote), PENDING, f"Quote {quote.number} is waiting for your approval", body,
+    notify(manager_or_admins(quote.partner), PENDING, f"Quote {quote.number} is waiting for your approval", body,
            staff_link(quote))
 
 
