@@ -47,6 +47,7 @@ def test_rich_descriptions_are_sanitised():
     assert '<a href="https://example.com" rel="noopener noreferrer nofollow">ok</a>' in html
     assert "<h1>" not in html
     assert richtext.summary("word " * 100, 20).endswith("…")
+    assert richtext.summary("Before.\n\n- one offer\n- two offers\n\nAfter") == "Before. one offer · two offers After"
 
 
 def test_chart_escapes_labels():
