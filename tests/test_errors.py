@@ -49,3 +49,16 @@ def test_error_body_shape(two_partners, api):
     r = api(two_partners.admin).post("/partners", {"name": ""})
     assert set(r.json) == {"error"} and set(r.json["error"]) == {"code", "message", "fields"}
     json.dumps(r.json)
+
+
+def test_nul_characters_are_a_clear_400_everywhere(client, api, two_partners, login):
+    """PostgreSQL cannot store NUL: refused before any view runs, in the query, a form or JSON."""
+    login(two_partners.a_user)
+    page = client.get("/opportunities?q=ab%00c")
+    assert page.status_code == 400 and "NUL" in page.get_data(as_text=True)
+    assert client.get("/catalog?q=%00").status_code == 400
+    form = client.post("/opportunities/new", data={"customer_name": "Acme\x00"})
+    assert form.status_code == 400
+    answer = api(two_partners.a_user).post("/api/v1/opportunities", json={"customer": {"name": "A\u0000B"}})
+    assert answer.status_code == 400 and answer.get_json()["error"]["code"] == "nul_character"
+    assert client.get("/opportunities?q=plain").status_code == 200
