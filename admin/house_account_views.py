@@ -6,7 +6,7 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 
 from admin.blueprint import bp
-from opportunities.forms import HouseAccountForm, show_errors
+from opportunities.forms import FIELD_NAMES, HouseAccountForm, show_errors
 from opportunities.models import HouseAccount
 from opportunities.services import house_accounts as service
 from portal.db import get_or_404
@@ -26,9 +26,9 @@ def house_accounts():
     stmt = select(HouseAccount)
     q = (args.get("q") or "").strip()
     if q:
-        like = f"%{q}%"
-        stmt = stmt.where(or_(HouseAccount.name.ilike(like), HouseAccount.domain.ilike(like),
-                              HouseAccount.vat_id.ilike(like)))
+        like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(or_(*(column.ilike(like, escape="\\") for column in (
+            HouseAccount.name, HouseAccount.domain, HouseAccount.vat_id))))
     if args.get("active") in ("yes", "no"):
         stmt = stmt.where(HouseAccount.active.is_(args["active"] == "yes"))
     stmt, sort = apply_sort(stmt, args.get("sort"), SORTS, "name", tiebreak=HouseAccount.id)
@@ -40,6 +40,15 @@ def _form_page(form: HouseAccountForm, account: HouseAccount | None, status: int
     return render_template("admin/registrations/house_account_form.html", form=form, account=account), status
 
 
+def _invalid(form: HouseAccountForm, account: HouseAccount | None):
+    """A form that failed its own checks also shows the service's, so that every problem is shown at once."""
+    for path, message in service.check_house_account(form.data_dict()).items():
+        field = getattr(form, FIELD_NAMES.get(path, path), None)
+        if field is not None and not field.errors:
+            field.errors = list(field.errors) + [message]
+    return _form_page(form, account, 400)
+
+
 @bp.route("/house-accounts/new", methods=["GET", "POST"])
 def new_house_account():
     form = HouseAccountForm()
@@ -47,7 +56,7 @@ def new_house_account():
     if request.method == "GET":
         return _form_page(form, None)
     if not form.validate_on_submit():
-        return _form_page(form, None, 400)
+        return _invalid(form, None)
     try:
         account = service.create_house_account(current_user, form.data_dict())
     except DomainError as exc:
@@ -69,7 +78,7 @@ def edit_house_account(account_id: int):
         form.customer_vat.data, form.notes.data, form.active.data = account.vat_id, account.notes, account.active
         return _form_page(form, account)
     if not form.validate_on_submit():
-        return _form_page(form, account, 400)
+        return _invalid(form, account)
     try:
         service.update_house_account(current_user, account, form.data_dict())
     except DomainError as exc:

@@ -211,7 +211,10 @@ class _Scorer:
 
     def __init__(self, store: MatchStore, query: Query, total: int, df: dict[str, int], rows: list[Row]) -> None:
         self.store, self.query, self.total, self.df = store, query, total, df
-        self.exact = any(row[COMPACT] == query.key.compact and row[COUNTRY] == query.country for row in rows)
+        # A short query ("BMW") that is some record's whole name is not read as initials; a long query that has an
+        # exact twin still finds the records registered under its initials (the uniqueness rule guards those).
+        self.exact = len(query.key.tokens) == 1 and any(
+            row[COMPACT] == query.key.compact and row[COUNTRY] == query.country for row in rows)
         self.known = {t for t in query.key.tokens if df.get(t, 0) > 0}
         self.weights: dict[str, float] = {}
 

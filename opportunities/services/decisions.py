@@ -46,6 +46,8 @@ def _clean_reason(reason: Any, path: str = "reason") -> str:
         raise RegistrationError("A rejection needs a reason.", fields={path: "Say why it is rejected."})
     if len(text) > 1000:
         raise RegistrationError("The reason is too long.", fields={path: "At most 1000 characters."})
+    if "\x00" in text:
+        raise RegistrationError("Some fields are invalid: see fields.", fields={path: "Contains a NUL character."})
     return text
 
 

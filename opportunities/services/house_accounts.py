@@ -13,6 +13,15 @@ from portal.services import audit
 AUDITED = ("name", "domain", "country", "city", "vat_id", "active")
 
 
+def check_house_account(data: Mapping[str, Any]) -> dict[str, str]:
+    """The field problems of a house account's data (empty when it is valid), without writing anything."""
+    try:
+        _clean(data)
+    except RegistrationError as exc:
+        return dict(exc.fields)
+    return {}
+
+
 def _clean(data: Mapping[str, Any]) -> dict[str, Any]:
     errors: dict[str, str] = {}
     customer = clean_customer(CustomerInput(
@@ -21,6 +30,8 @@ def _clean(data: Mapping[str, Any]) -> dict[str, Any]:
     notes = str(data.get("notes") or "").strip()
     if len(notes) > 2000:
         errors["notes"] = "At most 2000 characters."
+    elif "\x00" in notes:
+        errors["notes"] = "Contains a NUL character."
     if errors:
         raise RegistrationError("Some fields are invalid: see fields.", fields=errors)
     return {"name": customer.name, "country": customer.country, "domain": customer.domain, "city": customer.city,
@@ -28,13 +39,14 @@ def _clean(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def create_house_account(actor: Any, data: Mapping[str, Any]) -> HouseAccount:
-    """Add a house account; new registrations of that customer go to review."""
+    """Add a house account (active unless `active` is false); new registrations of that customer go to review."""
     values = _clean(data)
     registry_lock()
-    account = HouseAccount(**values, active=True)
+    account = HouseAccount(**values, active=bool(data.get("active", True)))
     db.session.add(account)
     db.session.flush()
-    index_house_account(account)
+    if account.active:
+        index_house_account(account)
     audit.record(actor, "house_account.create", account, after=audit.snapshot(account, AUDITED),
                  summary=f"Added house account {account.name}")
     return account

@@ -79,6 +79,8 @@ def _text(value: Any, limit: int, path: str, errors: dict[str, str], required: b
         return None
     if len(text) > limit:
         errors[path] = f"At most {limit} characters."
+    elif "\x00" in text:  # never text a person typed (and PostgreSQL refuses it)
+        errors[path] = "Contains a NUL character."
     return text
 
 
@@ -93,8 +95,11 @@ def clean_customer(customer: CustomerInput, errors: dict[str, str], prefix: str 
     except ValueError:
         errors[f"{prefix}country"] = "Give the ISO 3166 alpha-2 country code, e.g. DE or US."
     domain = _text(customer.domain, 254, f"{prefix}domain", errors)
-    if domain and f"{prefix}domain" not in errors and parse_host(domain) is None:
-        errors[f"{prefix}domain"] = "Give a web domain (acme.com), a website address or an e-mail address."
+    if domain and f"{prefix}domain" not in errors:
+        host = parse_host(domain)  # an e-mail address gives its domain, a website its host (without www.)
+        if host is None:
+            errors[f"{prefix}domain"] = "Give a web domain (acme.com), a website address or an e-mail address."
+        domain = host or domain
     vat = _text(customer.vat_id, 40, f"{prefix}vat_id", errors)
     if vat and normalise_vat(vat) is None:
         errors[f"{prefix}vat_id"] = "This is not a VAT id (country prefix and digits, e.g. DE129274202)."
@@ -131,6 +136,8 @@ def clean_registration(data: RegistrationInput, today: date) -> CleanRegistratio
     customer = clean_customer(data.customer, errors)
     families = clean_families(data.families, errors)
     skus = [str(s).strip() for s in data.skus if str(s).strip()]
+    if any("\x00" in s or len(s) > 64 for s in skus):
+        errors["skus"] = "A SKU has at most 64 characters and no NUL character."
     if not families and not skus and "families" not in errors:
         errors["families"] = "Choose at least one product family (or give SKUs)."
     currency = (data.currency or "").strip().upper()
@@ -145,8 +152,10 @@ def clean_registration(data: RegistrationInput, today: date) -> CleanRegistratio
                 errors["amount"] = "The estimated amount must be more than zero."
             elif amount.amount_minor >= MAX_AMOUNT_MINOR:
                 errors["amount"] = "The estimated amount is too large."
-        except (ValueError, MoneyError) as exc:
-            errors["amount"] = "This field is required." if data.amount in (None, "") else f"Amount {exc}."
+        except MoneyError as exc:  # e.g. "EUR amounts have at most 2 decimal places"
+            errors["amount"] = f"{exc}."
+        except ValueError as exc:  # e.g. "must be a decimal number"
+            errors["amount"] = "This field is required." if data.amount in (None, "") else f"The amount {exc}."
     close = parse_date(data.expected_close, "expected_close", errors)
     if close is not None and close < today:
         errors["expected_close"] = "The expected close date cannot be in the past."

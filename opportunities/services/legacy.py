@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, TextIO
@@ -44,20 +44,44 @@ class FileReport:
     errors: list[tuple[int, str]] = field(default_factory=list)
 
 
-def _rows(stream: TextIO, required: Sequence[str]) -> Iterator[tuple[int, dict[str, str]]]:
-    """Yield (line, row) with lower-cased headers (aliases applied); refuse a file without the required columns."""
+COLUMNS = ("ref", "company_name", "domain", "country", "city")
+NOT_CSV = "The file is not a CSV text file in UTF-8 (save it as \"CSV UTF-8\")."
+
+
+def decoded_lines(binary: Iterable[bytes]) -> Iterator[str]:
+    """The lines of a binary file as UTF-8 text (a byte-order mark is dropped); a line that is not UTF-8 makes
+    the whole file unusable, reported with its line number."""
+    for number, raw in enumerate(binary, start=1):
+        try:
+            yield raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            raise RegistrationError(NOT_CSV, fields={
+                "file": f"line {number}: byte 0x{raw[exc.start]:02x} is not UTF-8 text"}) from None
+
+
+def _rows(stream: Iterable[str], required: Sequence[str] = COLUMNS) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield (line, row) with lower-cased headers (aliases applied); refuse a file without the required columns
+    or one that is not CSV text: those make the whole file unusable."""
     reader = csv.reader(stream)
-    header = next(reader, None)
-    if header is None:
-        raise RegistrationError("The file is empty.", fields={"file": "No header row."})
-    names = [ALIASES.get(h.strip().lstrip("\ufeff").lower(), h.strip().lstrip("\ufeff").lower()) for h in header]
-    missing = [c for c in required if c not in names]
-    if missing:
-        raise RegistrationError(f"The file needs the columns {', '.join(required)}.",
-                                fields={"file": f"Missing column(s): {', '.join(missing)}."})
-    for values in reader:
-        if any(v.strip() for v in values):
-            yield reader.line_num, {n: (values[i].strip() if i < len(values) else "") for i, n in enumerate(names)}
+    try:
+        header = next(reader, None)
+        if header is None:
+            raise RegistrationError("The file is empty.", fields={"file": "No header row."})
+        names = [ALIASES.get(h.strip().lstrip("\ufeff").lower(), h.strip().lstrip("\ufeff").lower()) for h in header]
+        missing = [c for c in required if c not in names]
+        if missing:
+            hint = " Columns are separated by commas, not semicolons." if len(header) == 1 and ";" in header[0] else ""
+            raise RegistrationError(f"The file needs the columns {', '.join(required)}.",
+                                    fields={"file": f"Missing column(s): {', '.join(missing)}.{hint}"})
+        for values in reader:
+            if any("\x00" in v for v in values):  # binary or UTF-16 (and PostgreSQL text cannot hold it)
+                raise RegistrationError(NOT_CSV, fields={"file": f"line {reader.line_num}: a NUL byte"})
+            if any(v.strip() for v in values):
+                yield reader.line_num, {n: (values[i].strip() if i < len(values) else "") for i, n in enumerate(names)}
+    except UnicodeDecodeError as exc:  # a text stream opened with another encoding in mind
+        raise RegistrationError(NOT_CSV, fields={"file": f"after line {reader.line_num}: {exc.reason}"}) from None
+    except csv.Error as exc:  # an oversized field, a stray quote in strict mode, ...
+        raise RegistrationError(NOT_CSV, fields={"file": f"line {reader.line_num}: {exc}"}) from None
 
 
 _COUNTRIES = frozenset(c.alpha_2 for c in pycountry.countries) | frozenset(
@@ -77,8 +101,10 @@ def _company(row: dict[str, str]) -> tuple[Company | None, str]:
     if country and country not in _COUNTRIES:
         return None, f"country {row['country']!r} is not an ISO 3166 alpha-2 code"
     domain = row.get("domain") or None
-    if domain and (len(domain) > 254 or parse_host(domain) is None):
+    host = parse_host(domain) if domain and len(domain) <= 254 else None
+    if domain and host is None:
         return None, f"domain {domain!r} is not a web domain or e-mail address"
+    domain = host  # kept as the portal's form keeps it: an e-mail address gives its domain, a URL its host
     city = row.get("city") or None
     if city and len(city) > 100:
         return None, "city is longer than 100 characters"
@@ -107,7 +133,7 @@ class _Ref:
     partner_id: int
 
 
-def import_registrations(stream: TextIO, actor: User | None = None, partner_id: int | None = None,
+def import_registrations(stream: Iterable[str], actor: User | None = None, partner_id: int | None = None,
                          families: Sequence[str] = ()) -> FileReport:
     """Load legacy registrations (`ref,company_name,domain,country,city`, optional `partner_id,families,status,
     submitted_on`); `ref` is kept as the external reference; the default status is approved."""
@@ -120,7 +146,7 @@ def import_registrations(stream: TextIO, actor: User | None = None, partner_id: 
     report, seen = FileReport(), set()
     registry_lock()
     chunk: list[tuple[int, dict[str, str]]] = []
-    for line, row in _rows(stream, ("ref", "company_name")):
+    for line, row in _rows(stream):
         chunk.append((line, row))
         if len(chunk) >= CHUNK:
             _import_chunk(chunk, partners, partner_id, default_families, seen, actor, report)
@@ -209,6 +235,8 @@ def _registration(row: dict[str, str], partners: dict[int, Partner], partner_id:
     submitted = _timestamp(row["submitted_on"]) if row.get("submitted_on") else now
     if submitted is None:
         return {}, None, f"submitted_on {row['submitted_on']!r} is not a date (YYYY-MM-DD)"
+    if submitted > now:
+        return {}, None, f"submitted_on {row['submitted_on']!r} is in the future"
     seen.add(ref)
     partner = partners[owner_id]
     closed = now if status in ("expired", "won", "lost") else None
@@ -233,14 +261,14 @@ def _timestamp(text: str) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
-def match_companies(stream: TextIO, out: TextIO) -> FileReport:
+def match_companies(stream: Iterable[str], out: TextIO) -> FileReport:
     """Check companies (`ref,company_name,domain,country,city`, optional `families`) against every active
     registration and house account; write `ref,matched_ref,opportunity_id,score,reasons` per match."""
     writer = csv.writer(out)
     writer.writerow(["ref", "matched_ref", "opportunity_id", "score", "reasons"])
     report = FileReport()
     on = clock.today()
-    for line, row in _rows(stream, ("ref", "company_name")):
+    for line, row in _rows(stream):
         company, problem = _company(row) if row.get("ref") else (None, "ref is empty")
         families = _families(row.get("families", ""))
         if company is not None and families is None:

@@ -25,14 +25,20 @@ from portal.models import Partner, User
 ORDER_CHECKS: list[Callable[[Partner, int], bool]] = []
 
 
-def _is_partners_order(partner: Partner, order_id: int) -> bool:
+def _order_problem(partner: Partner, order_id: int) -> str | None:
+    """Why `order_id` cannot be the won deal's order (None: it can). Another partner's order reads exactly like
+    one that does not exist, so the answer never tells that the id is taken."""
     if ORDER_CHECKS:
-        return ORDER_CHECKS[0](partner, order_id)
+        return None if ORDER_CHECKS[0](partner, order_id) else "No such order of your partner."
     orders = db.metadata.tables.get("orders")
     if not isinstance(orders, Table) or "partner_id" not in orders.c:
-        return True  # ordering is not installed: the id is kept as given
-    owner = db.session.execute(select(orders.c.partner_id).where(orders.c.id == order_id)).scalar_one_or_none()
-    return owner == partner.id
+        return None  # ordering is not installed: the id is kept as given
+    row = db.session.execute(select(orders.c.partner_id, orders.c.status).where(orders.c.id == order_id)).first()
+    if row is None or row.partner_id != partner.id:
+        return "No such order of your partner."
+    if row.status == "cancelled":
+        return "This order is cancelled: link the order that won the deal."
+    return None
 
 
 def _lost_reason(reason: Any) -> str:
@@ -41,6 +47,8 @@ def _lost_reason(reason: Any) -> str:
         raise RegistrationError("Say why the deal was lost.", fields={"reason": "Required when the deal is lost."})
     if len(text) > 1000:
         raise RegistrationError("The reason is too long.", fields={"reason": "At most 1000 characters."})
+    if "\x00" in text:
+        raise RegistrationError("Some fields are invalid: see fields.", fields={"reason": "Contains a NUL character."})
     return text
 
 
@@ -74,8 +82,9 @@ def record_outcome(partner: Partner, actor: User, reg: Registration, result: Any
         if isinstance(order_id, bool) or not isinstance(order_id, int) or order_id < 1:
             raise RegistrationError("A won deal is linked to its order.",
                                     fields={"order_id": "Give the id of the order that won the deal."})
-        if not _is_partners_order(partner, order_id):
-            raise RegistrationError("Unknown order.", fields={"order_id": "No such order of your partner."})
+        problem = _order_problem(partner, order_id)
+        if problem:
+            raise RegistrationError("Some fields are invalid: see fields.", fields={"order_id": problem})
         data: dict[str, Any] = {"order_id": order_id}
     else:
         if reg.status not in ("submitted", "in_review", "approved"):

@@ -52,18 +52,20 @@ def test_import_keeps_refs_reports_bad_rows_by_line(app, two_partners, tmp_path)
     assert db.session.query(RegistryEntry).count() == 5
     assert db.session.query(RegistrationEvent).filter_by(event="imported").count() == 5
     assert verify_chain().ok
-    # importing the same file again adds nothing
+    # importing the same file again adds nothing: no row is usable, so the run fails
     again = _import(app, _write(tmp_path, "pool.csv", POOL), "--partner-id", str(two_partners.a.id))
-    assert "Imported 0 registration(s)" in again.output and "line 2: ref 'L1' is already imported" in again.output
+    assert again.exit_code == 1 and "line 2: ref 'L1' is already imported" in again.output
+    assert "Nothing imported: none of the 9 row(s)" in again.output
+    assert db.session.query(Registration).count() == 5
 
 
 def test_import_optional_columns(app, two_partners, tmp_path):
-    content = ("REF;company_name;country;partner_id;families;status;submitted_on\n"
-               f"A1;Brivenka Solar AG;DE;{two_partners.b.id};services;submitted;2024-03-01\n"
-               f"A2;Pelzora Capital;GB;{two_partners.b.id};;rejected;2024-03-02T10:30:00Z\n"
-               "A3;Kalomira Tools;US;999999;;;\n"
-               "A4;Zopelvenra Foods;US;;;maybe;\n"
-               "A5;Quavendra Robotics;DE;;;;yesterday\n").replace(";", ",")
+    content = ("REF;company_name;domain;country;city;partner_id;families;status;submitted_on\n"
+               f"A1;Brivenka Solar AG;;DE;;{two_partners.b.id};services;submitted;2024-03-01\n"
+               f"A2;Pelzora Capital;;GB;;{two_partners.b.id};;rejected;2024-03-02T10:30:00Z\n"
+               "A3;Kalomira Tools;;US;;999999;;;\n"
+               "A4;Zopelvenra Foods;;US;;;;maybe;\n"
+               "A5;Quavendra Robotics;;DE;;;;;yesterday\n").replace(";", ",")
     result = _import(app, _write(tmp_path, "legacy.csv", content))
     assert result.exit_code == 0, result.output
     assert "line 4: partner_id '999999' is not a partner" in result.output
