@@ -17,6 +17,7 @@ from opportunities.leads.models import (
     LEAD_STATUSES, Lead, LeadCooldown, LeadEvent, LeadImport, LeadOwnership,
 )
 from opportunities.leads.services import distribution, imports, stats
+from opportunities.services import attribution
 from portal.db import get_or_404
 from portal.errors import DomainError
 from portal.extensions import db
@@ -90,6 +91,9 @@ def new_lead():
     form.company_country.choices = options([("", "Choose a country")] + [
         (c, f"{n} ({c})") for c, n in country_choices()])
     form.partner_id.choices = _partner_choices("None: put it in the pool")
+    form.campaign_id.choices = options([("", "None")] + [
+        (str(c.id), f"{c.name} ({c.starts_on.isoformat()} – {c.ends_on.isoformat()})")
+        for c in attribution.staff_campaigns()])
     status = 200
     if form.validate_on_submit():
         data = form.to_input()
@@ -206,7 +210,7 @@ def lead_import():
         status = 400
     recent = db.session.scalars(select(LeadImport).order_by(LeadImport.id.desc()).limit(10)).all()
     return render_template("admin/leads/import.html", form=form, recent=recent, max_rows=MAX_ROWS,
-                           columns=imports.expected_columns()), status
+                           columns=imports.expected_columns(), grace_days=attribution.grace_days()), status
 
 
 @bp.get("/leads/imports/<int:import_id>")

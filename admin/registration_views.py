@@ -64,15 +64,19 @@ def _render(reg: Registration, form: DecisionForm | None = None, reject: RejectF
     pending = [o for o in others if o.is_pending]
     form = form or DecisionForm(formdata=None)
     form.protection_days.render_kw = {"placeholder": str(current_app.config["REGISTRATION_PROTECTION_DAYS"])}
+    form.rejection_reason.render_kw = {"placeholder": decisions.DEFAULT_REJECTION}
     form.reject_ids.choices = [(o.id, f"#{o.id} {partners[o.partner_id].name}") for o in pending]
     if form.reject_ids.data is None and request.method == "GET":
         form.reject_ids.data = []
     people = {u.id: u for u in db.session.scalars(select(User).where(
         User.id.in_({i for i in (reg.created_by_id, reg.decided_by_id) if i})))}
     first = min([reg, *others], key=lambda r: (r.submitted_at, r.id))
+    earlier = [o for o in pending
+               if o.partner_id != reg.partner_id and (o.submitted_at, o.id) < (reg.submitted_at, reg.id)]
     return render_template("admin/registrations/detail.html", reg=reg, links=links, partners=partners,
                            pending=pending, form=form, reject=reject or RejectForm(formdata=None),
                            events=events_of(reg), people=people, first=first, today=clock.today(),
+                           earlier=min(earlier, key=lambda r: (r.submitted_at, r.id)) if earlier else None,
                            can_decide=decisions.can_decide(current_user),
                            blocked_by=decisions.blocking(reg, links) if reg.is_pending else None), status
 

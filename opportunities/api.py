@@ -61,7 +61,8 @@ def create_registration():
     reg = register_opportunity(current_partner(), current_user, RegistrationInput(
         customer=_customer(body), families=body.families or [], skus=body.skus or [], amount=body.amount,
         currency=body.currency, expected_close=body.expected_close, contact_name=contact.name if contact else None,
-        contact_email=contact.email if contact else None, notes=body.notes or "", source="api"))
+        contact_email=contact.email if contact else None, notes=body.notes or "", source="api"),
+        campaign_id=body.campaign_id)
     db.session.commit()
     return jsonify(out.registration(reg, staff=False)), 201
 

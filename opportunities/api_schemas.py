@@ -42,6 +42,8 @@ class RegistrationCreate(Body):
     amount: Amount = Field(description="estimated amount, decimal string")
     currency: str = Field(description="ISO 4217")
     expected_close: str = Field(description="YYYY-MM-DD, not in the past")
+    campaign_id: StrictInt | None = Field(None, description="a campaign running for the partner (or ended "
+                                                            "within the grace period and enrolled in)")
     notes: str | None = None
 
 
@@ -112,6 +114,8 @@ class RegistrationOut(BaseModel):
     notes: str
     source: str
     lead_id: int | None
+    campaign_id: int | None = Field(None, description="the campaign it is attributed to")
+    campaign_name: str | None = None
     external_ref: str | None
     submitted_at: datetime
     decided_at: datetime | None

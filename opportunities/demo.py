@@ -1,16 +1,21 @@
 """Demo deal registrations: house accounts, approved and pending registrations, and real-looking conflicts
-(the same customer under another name, by domain, acronym and house account; a look-alike that does not conflict)."""
+(the same customer under another name, by domain, acronym and house account; a look-alike that does not conflict),
+some attributed to the demo campaigns, one of them won with an order, and campaign leads."""
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import select
+
+from opportunities.campaigns.models import Campaign
 from opportunities.services import CustomerInput, RegistrationInput, register_opportunity
 from opportunities.services.decisions import approve_registration
 from opportunities.services.house_accounts import create_house_account
 from opportunities.services.lifecycle import expire_registrations, record_outcome
 from opportunities.services import clock
 from portal import demo
+from portal.extensions import db
 
 HOUSE_ACCOUNTS = [
     {"name": "Globex Corporation", "domain": "globex.com", "country": "US", "city": "Springfield",
@@ -39,21 +44,27 @@ REGISTRATIONS = [
 ]
 
 
+# Registrations (by position above) attributed to the demo campaigns (opportunities/campaigns/demo.py).
+SECURE_EDGE, WIFI = "Secure Edge Spring Push", "Wi-Fi 6 Upgrade Days"
+CAMPAIGN_OF = {0: SECURE_EDGE, 1: SECURE_EDGE, 4: WIFI, 8: SECURE_EDGE, 9: WIFI}
+
+
 def load(objects: dict[str, Any]) -> None:
     """Add house accounts, registrations, decisions and the resulting conflicts to the demo data."""
     users = {u.email: u for u in objects["users"]}
     staff = {u.email: u for u in objects["staff"]}
     partners = {p.id: p for p in objects["partners"]}
+    campaign_ids = dict(db.session.execute(select(Campaign.name, Campaign.id)).all())
     for account in HOUSE_ACCOUNTS:
         create_house_account(staff["admin@example.com"], account)
     made = []
-    for email, name, domain, country, city, families, amount, currency, days in REGISTRATIONS:
+    for i, (email, name, domain, country, city, families, amount, currency, days) in enumerate(REGISTRATIONS):
         user = users[email]
         made.append(register_opportunity(partners[user.partner_id], user, RegistrationInput(
             customer=CustomerInput(name=name, country=country, domain=domain, city=city), families=families,
             amount=amount, currency=currency, expected_close=clock.today() + timedelta(days=days),
             contact_name="Pat Buyer", contact_email=f"pat.buyer@{(domain or 'example.com').split('@')[-1]}",
-            notes="Demo opportunity.")))
+            notes="Demo opportunity."), campaign_id=campaign_ids.get(CAMPAIGN_OF.get(i, ""))))
     manager = staff["manager@example.com"]
     approve_registration(manager, made[0], 90, "5")  # Siemens for Northwind: protected, 5 % deal discount
     approve_registration(manager, made[1], 10)  # Renesas for Northwind: protection ends soon (a reminder)
@@ -62,6 +73,48 @@ def load(objects: dict[str, Any]) -> None:
     record_outcome(partners[made[6].partner_id], users["admin@contoso.example"], made[6], "lost",
                    "The customer postponed the project to next year.")
     expire_registrations()  # sends the reminder for the Renesas registration
+    _campaign_deals(objects, campaign_ids)
+
+
+def _campaign_deals(objects: dict[str, Any], campaign_ids: dict[str, int]) -> None:
+    """A won campaign deal at its order's total, and leads worked for the campaigns (one converted)."""
+    if SECURE_EDGE not in campaign_ids or WIFI not in campaign_ids:
+        return
+    from opportunities.leads.models import Lead
+    from opportunities.leads.services import campaigns as lead_campaigns
+    from opportunities.leads.services import conversion, distribution, ownership
+
+    users = {u.email: u for u in objects["users"]}
+    manager = next(u for u in objects["staff"] if u.role == "partner_manager")
+    northwind, contoso = objects["partners"][0], objects["partners"][1]
+    nora, ned = users["admin@northwind.example"], users["rep@northwind.example"]
+    won = register_opportunity(northwind, nora, RegistrationInput(
+        customer=CustomerInput(name="Hamburg Harbour Authority", country="DE", domain="hamburg-harbour.example",
+                               city="Hamburg"), families=["hardware", "software"], amount="60000.00", currency="EUR",
+        expected_close=clock.today() + timedelta(days=20), contact_name="Heike Hansen",
+        notes="Branch security refresh, from the spring push roadshow."), campaign_id=campaign_ids[SECURE_EDGE])
+    approve_registration(manager, won, 90, "4")
+    orders = db.metadata.tables.get("orders")
+    if orders is not None:
+        order_id = db.session.scalar(select(orders.c.id).where(
+            orders.c.partner_id == northwind.id, orders.c.currency == "EUR", orders.c.status != "cancelled")
+            .order_by(orders.c.total_minor.desc()).limit(1))
+        if order_id is not None:
+            record_outcome(northwind, nora, won, "won", None, order_id)
+    leads = {lead.company_name: lead for lead in db.session.scalars(select(Lead))}
+    for name, partner, user, campaign in (("Bavaria Logistics GmbH", northwind, nora, SECURE_EDGE),
+                                          ("Nordic Freight AB", northwind, nora, SECURE_EDGE),
+                                          ("Pacific Dental LLC", contoso, users["admin@contoso.example"], WIFI)):
+        if name in leads and leads[name].status == "claimed":
+            lead_campaigns.set_lead_campaign(partner, user, leads[name], campaign_ids[campaign])
+    kiel = distribution.create_lead(manager, {
+        "company": {"name": "Kiel Shipyards GmbH", "domain": "kiel-shipyards.example", "country": "DE", "city": "Kiel"},
+        "contact": {"name": "Jan Petersen", "email": "jan@kiel-shipyards.example"}, "families": ["software"],
+        "region": "EMEA", "partner_id": northwind.id, "campaign_id": campaign_ids[SECURE_EDGE],
+        "notes": "Visited the Secure Edge booth."})
+    ownership.accept_assignment(northwind, ned, kiel)
+    conversion.convert_lead(northwind, ned, kiel, conversion.draft_from_lead(kiel, northwind, {
+        "amount": "35000.00", "expected_close": clock.today() + timedelta(days=45)}))
 
 
 demo.EXTENSIONS.append(load)

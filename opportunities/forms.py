@@ -1,6 +1,7 @@
 """Forms of the registration pages; the business rules are checked by the services."""
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -9,6 +10,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from opportunities.services import CustomerInput, RegistrationInput
+from opportunities.services.inputs import RegistrationError, clean_registration
 from portal.errors import DomainError
 from portal.forms import options
 from portal.validation import country_choices
@@ -66,6 +68,15 @@ class RegistrationForm(CustomerFields):
     contact_name = StringField("Contact name", validators=[Optional(), Length(max=200)])
     contact_email = StringField("Contact e-mail", validators=[Optional(), Length(max=254)])
     notes = TextAreaField("Notes", validators=[Optional(), Length(max=5000)])
+    campaign_id = SelectField("Campaign", choices=[], validate_choice=False, validators=[Optional()],
+                              description="Optional: the channel campaign this deal comes from.")
+
+    def prepare_campaigns(self, campaigns: list[Any]) -> None:
+        """Offer the campaigns the partner may attribute a deal to (None first)."""
+        self.campaign_id.choices = options([("", "None")] + [
+            (str(c.id), f"{c.name} (until {c.ends_on.isoformat()})") for c in campaigns])
+        if not campaigns:
+            self.campaign_id.description = "No campaign runs for your company at the moment."
 
     def to_input(self) -> RegistrationInput:
         skus = [s.strip() for s in (self.skus.data or "").split(",") if s.strip()]
@@ -125,6 +136,18 @@ class HouseAccountForm(FlaskForm):
         return {"name": self.customer_name.data, "domain": self.customer_domain.data,
                 "country": self.customer_country.data, "city": self.customer_city.data,
                 "vat_id": self.customer_vat.data, "notes": self.notes.data, "active": self.active.data}
+
+
+def add_rule_errors(form: RegistrationForm, today: date) -> None:
+    """After the form's own checks failed, also show the service's rules (domain, amount, close date) for
+    the fields that have no error yet, so that one submit shows every problem."""
+    try:
+        clean_registration(form.to_input(), today)
+    except RegistrationError as exc:
+        for path, message in exc.fields.items():
+            field = getattr(form, FIELD_NAMES.get(path, path), None)
+            if field is not None and hasattr(field, "errors") and not field.errors:
+                field.errors = [message]
 
 
 def show_errors(form: FlaskForm, exc: DomainError) -> None:

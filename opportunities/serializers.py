@@ -5,6 +5,7 @@ from typing import Any
 
 from opportunities.api_schemas import HouseAccountOut, RegistrationOut
 from opportunities.models import Conflict, HouseAccount, Registration
+from opportunities.services.attribution import shown_campaign
 from opportunities.services.registrations import links_of
 from portal.api.schemas import present
 
@@ -42,7 +43,8 @@ def registration(reg: Registration, *, staff: bool) -> dict[str, Any]:
         "contact": {"name": reg.contact_name, "email": reg.contact_email},
         "families": list(reg.families), "skus": list(reg.skus), "amount": reg.amount.as_str(),
         "currency": reg.currency, "expected_close": reg.expected_close.isoformat() if reg.expected_close else None,
-        "notes": reg.notes, "source": reg.source, "lead_id": reg.lead_id, "external_ref": reg.external_ref,
+        "notes": reg.notes, "source": reg.source, "lead_id": reg.lead_id, **shown_campaign(reg.campaign),
+        "external_ref": reg.external_ref,
         "submitted_at": reg.submitted_at, "decided_at": reg.decided_at,
         "protected_until": reg.protected_until.isoformat() if reg.protected_until else None,
         "protection_days": reg.protection_days,

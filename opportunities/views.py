@@ -7,10 +7,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from catalog.services.products import families as catalog_families
-from opportunities.forms import ActionForm, AvailabilityForm, OutcomeForm, RegistrationForm, show_errors
+from opportunities.campaigns.services import campaigns
+from opportunities.forms import (
+    ActionForm, AvailabilityForm, OutcomeForm, RegistrationForm, add_rule_errors, show_errors,
+)
 from opportunities.models import STATUSES, Registration
 from opportunities.services import check_availability, register_opportunity
-from opportunities.services import lifecycle, registrations
+from opportunities.services import attribution, lifecycle, registrations
 from opportunities.services.events import events_of
 from opportunities.services import clock
 from portal.errors import DomainError
@@ -68,7 +71,7 @@ def index():
 
 
 def _render_form(form: RegistrationForm, status: int = 200) -> tuple[str, int]:
-    return render_template("opportunities/new.html", form=form), status
+    return render_template("opportunities/new.html", form=form, grace_days=attribution.grace_days()), status
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -76,6 +79,7 @@ def _render_form(form: RegistrationForm, status: int = 200) -> tuple[str, int]:
 def new():
     form = RegistrationForm()
     form.prepare(_families())
+    form.prepare_campaigns(attribution.attributable_campaigns(current_partner()))
     if request.method == "GET":
         form.currency.data = form.currency.data or current_partner().currency
         for key in ("customer_name", "customer_domain", "customer_country", "customer_city"):
@@ -83,11 +87,15 @@ def new():
                 getattr(form, key).data = request.args[key]
         if request.args.getlist("families"):
             form.families.data = request.args.getlist("families")
+        if request.args.get("campaign_id"):  # "Register a deal" from a campaign page
+            form.campaign_id.data = request.args["campaign_id"]
         return _render_form(form)
     if not form.validate_on_submit():
+        add_rule_errors(form, clock.today())
         return _render_form(form, 400)
     try:
-        reg = register_opportunity(current_partner(), current_user, form.to_input())
+        reg = register_opportunity(current_partner(), current_user, form.to_input(),
+                                   campaign_id=form.campaign_id.data or None)
     except DomainError as exc:
         show_errors(form, exc)
         return _render_form(form, exc.status)
@@ -138,8 +146,9 @@ def _render_detail(reg: Registration, outcome: OutcomeForm | None = None, status
     outcome = outcome or OutcomeForm(formdata=None)
     if reg.status != "approved" and outcome.result.data != "won":
         outcome.result.choices = [c for c in outcome.result.choices if c.value == "lost"]  # only approved ones are won
+    campaign_visible = reg.campaign is not None and campaigns.visible_to(current_partner(), reg.campaign)
     return render_template("opportunities/detail.html", reg=reg, history=history, today=clock.today(),
-                           outcome=outcome, action=ActionForm()), status
+                           outcome=outcome, action=ActionForm(), campaign_visible=campaign_visible), status
 
 
 @bp.post("/<int:registration_id>/extend")

@@ -112,6 +112,7 @@ def register_blueprints(app: Flask) -> None:
 
     import opportunities.demo  # noqa: F401 - registrations with conflicts in the demo data
     import opportunities.services.deals  # noqa: F401 - approved registrations' deal discount for pricing
+    import opportunities.services.attribution_results  # noqa: F401 - attributed deals in campaign results
     import opportunities.tasks  # noqa: F401 - the daily expiry job, for the worker
 
     for bp in (registrations_api_bp, registrations_bp):

@@ -1,8 +1,10 @@
-"""Campaign results: the published campaigns running in the range, each with its enrolled partners
-and MDF figures (in the campaign's currency), counted over the partners in scope with the same
-rules as the campaigns' results service, which gives the per-partner drill-down of one campaign."""
+"""Campaign results: the published campaigns running in the range, each with its enrolled partners,
+MDF figures and the registrations and leads attributed to it (in the campaign's currency), counted
+over the partners in scope with the same rules as the campaigns' results service, which gives the
+per-partner drill-down of one campaign."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -14,11 +16,14 @@ from admin.reports.paging import ordered, page_list
 from admin.reports.pipeline import money_list
 from opportunities.campaigns.models import Campaign, CampaignEnrolment, MdfClaim, MdfRequest
 from opportunities.campaigns.services import results
+from opportunities.leads.models import Lead
+from opportunities.models import Registration
+from opportunities.services import attribution_results as deals
 from portal.extensions import db
 from portal.models import Partner
 from portal.money import Money
 
-MONEY = ("requested", "approved", "claimed", "paid")
+MONEY = ("requested", "approved", "claimed", "paid", "pipeline", "won")
 
 
 def _scope(filters: Filters, column: Any) -> list[Any]:
@@ -42,16 +47,23 @@ def campaign_rows(filters: Filters) -> Select:
               .select_from(MdfClaim).join(MdfRequest, MdfRequest.id == MdfClaim.request_id)
               .where(MdfClaim.status != "rejected", *_scope(filters, MdfClaim.partner_id))
               .group_by(MdfRequest.campaign_id).subquery("claims"))
+    # Registrations and leads attributed to the campaigns, by the rules of the campaigns' results.
+    regs = deals.registration_figures(*_scope(filters, Registration.partner_id)).subquery("regs")
+    leads = deals.lead_figures(*_scope(filters, Lead.owner_partner_id)).subquery("leads")
     stmt = (select(Campaign.id.label("campaign_id"), Campaign.name.label("campaign"), Campaign.starts_on,
                    Campaign.ends_on, Campaign.currency.label("currency"), Campaign.mdf_budget_minor.label("budget"),
                    func.coalesce(enrolled.c.enrolled, 0).label("enrolled"),
                    func.coalesce(mdf.c.requests, 0).label("requests"),
                    *(func.coalesce(c, 0).label(k) for k, c in (
                        ("requested", mdf.c.requested), ("approved", mdf.c.approved),
-                       ("claimed", claims.c.claimed), ("paid", claims.c.paid))))
+                       ("claimed", claims.c.claimed), ("paid", claims.c.paid))),
+                   *(func.coalesce(getattr(regs.c, k), 0).label(k) for k in deals.REGISTRATION_FIGURES),
+                   *(func.coalesce(getattr(leads.c, k), 0).label(k) for k in deals.LEAD_FIGURES))
             .outerjoin(enrolled, enrolled.c.campaign_id == Campaign.id)
             .outerjoin(mdf, mdf.c.campaign_id == Campaign.id)
             .outerjoin(claims, claims.c.campaign_id == Campaign.id)
+            .outerjoin(regs, regs.c.campaign_id == Campaign.id)
+            .outerjoin(leads, leads.c.campaign_id == Campaign.id)
             .where(Campaign.status == "published", Campaign.starts_on <= filters.date_to,
                    Campaign.ends_on >= filters.date_from))
     return stmt.where(Campaign.currency == filters.currency) if filters.currency else stmt
@@ -68,13 +80,20 @@ def _row(r: Any) -> dict[str, Any]:
 
 
 SORTS = {"campaign": ("campaign",), "starts": ("starts_on",), "enrolled": ("enrolled",), "requests": ("requests",),
-         "approved": ("currency", "approved"), "paid": ("currency", "paid")}
+         "approved": ("currency", "approved"), "paid": ("currency", "paid"), "registrations": ("registrations",),
+         "pipeline": ("currency", "pipeline"), "won": ("currency", "won"), "leads": ("leads",)}
 COLUMNS = [Column("campaign", "Campaign", "campaign", "campaign"), Column("period", "Runs", "period", "starts"),
            Column("enrolled", "Enrolled", "int", "enrolled"),
            Column("requests", "Requests", "int", "requests"), Column("requested", "Requested", "money"),
            Column("approved", "Approved", "money", "approved"), Column("claimed", "Claimed", "money"),
            Column("paid", "Paid", "money", "paid"), Column("budget", "Budget", "money"),
            Column("used", "Budget used", "percent")]
+# The same rows' attributed deals, in a second table (one table of both would not fit a page).
+DEAL_COLUMNS = [Column("campaign", "Campaign", "campaign"), Column("period", "Runs", "period"),
+                Column("registrations", "Registrations", "int", "registrations"),
+                Column("pipeline", "Pipeline", "money", "pipeline"), Column("won", "Won revenue", "money", "won"),
+                Column("other_currency", "Other currency", "int"), Column("leads", "Leads", "int", "leads"),
+                Column("leads_converted", "Leads converted", "int")]
 
 
 def drill_down(filters: Filters, campaign: Campaign) -> Table:
@@ -103,6 +122,17 @@ def drill_down(filters: Filters, campaign: Campaign) -> Table:
                  paged=False, empty="No partner in scope enrolled or asked for funds.")
 
 
+def _split(table: Table, campaign: Campaign) -> list[Table]:
+    """The drill-down as two tables that fit a page: MDF figures, then the other features' figures."""
+    who, figures = table.columns[:4], table.columns[4:]
+    mdf = [c for c in figures if c.key.startswith("mdf_")]
+    others = [c for c in figures if not c.key.startswith("mdf_")]
+    if not others:
+        return [table]
+    return [replace(table, columns=who + mdf),
+            replace(table, title=f"{campaign.name}: attributed deals by partner", columns=who + others)]
+
+
 def build(filters: Filters, args: Any) -> ReportPage:
     # Campaigns are few: one query gives the table (sorted in SQL) and the charts.
     stmt, sort = ordered(campaign_rows(filters), args.get("sort"), SORTS, "-starts", tiebreak=("campaign", "campaign_id"))
@@ -114,24 +144,31 @@ def build(filters: Filters, args: Any) -> ReportPage:
     used_chart = charts.bar_chart([charts.Bar(r["campaign"][:26], r["used"] or 0, f"{r['used'] or 0} %")
                                    for r in rows if r["budget"].amount_minor][:10],
                                   title="MDF approved, as a share of the budget", width=charts.HALF, label_width=190)
-    tables = [Table("Campaigns", COLUMNS, page, empty="No published campaign runs in this period.")]
+    tables = [Table("Campaigns", COLUMNS, page, empty="No published campaign runs in this period."),
+              Table("Attributed deals", DEAL_COLUMNS, page, paged=False, empty="No published campaign runs in this period.",
+                    note="Registrations and leads of the partners in scope; money in the campaign's currency only.")]
     extra: dict[str, Any] = {"campaigns": [(r["campaign_id"], r["campaign"]) for r in rows]}
     if filters.campaign_id is not None:
         campaign = db.session.get(Campaign, filters.campaign_id)
         if campaign is not None:
-            tables.insert(0, drill_down(filters, campaign))
+            tables[:0] = _split(drill_down(filters, campaign), campaign)
             extra["campaign"] = campaign
     return ReportPage(
         summary=[Stat("Campaigns", str(len(rows)), "published, running in the period"),
                  Stat("Enrolments", str(sum(r["enrolled"] for r in rows))),
                  Stat("MDF approved", money_list([r["approved"] for r in rows]) or "—", "per currency"),
-                 Stat("MDF paid", money_list([r["paid"] for r in rows]) or "—")],
+                 Stat("MDF paid", money_list([r["paid"] for r in rows]) or "—"),
+                 Stat("Registrations attributed", str(sum(r["registrations"] for r in rows)),
+                      f"{sum(r['leads'] for r in rows)} leads attributed"),
+                 Stat("Pipeline attributed", money_list([r["pipeline"] for r in rows]) or "—", "open registrations"),
+                 Stat("Won revenue", money_list([r["won"] for r in rows]) or "—", "won registrations")],
         charts=[Chart("Enrolments", enrolled_chart, wide=False), Chart("MDF budget used", used_chart, wide=False)],
         tables=tables, extra=extra)
 
 
 def export(filters: Filters) -> tuple[list[str], Any]:
-    header = ["campaign", "starts_on", "ends_on", "currency", "enrolled", "requests", *MONEY, "budget", "used"]
+    header = ["campaign", "starts_on", "ends_on", "currency", "enrolled", "requests", "requested", "approved",
+              "claimed", "paid", "budget", "used", *deals.REGISTRATION_FIGURES, *deals.LEAD_FIGURES]
 
     def rows() -> Any:
         for r in db.session.execute(campaign_rows(filters).order_by("starts_on", "campaign_id")):
@@ -141,6 +178,7 @@ def export(filters: Filters) -> tuple[list[str], Any]:
 
 
 REPORT = register(Report("campaigns", "Campaign results", "megaphone",
-                         "Published campaigns running in the period: enrolled partners and market development "
-                         "funds requested, approved, claimed and paid.", build, export, uses_currency=True,
+                         "Published campaigns running in the period: enrolled partners, market development "
+                         "funds requested, approved, claimed and paid, and the registrations and leads attributed "
+                         "to them.", build, export, uses_currency=True,
                          uses_campaign=True))

@@ -5,17 +5,19 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
-from opportunities.campaigns import access, files, richtext, targeting
+from opportunities.campaigns import access, charts, files, richtext, targeting
 from opportunities.campaigns.forms import ActionForm, ClaimForm, MdfRequestForm
 from opportunities.campaigns.models import Campaign, MdfRequest
-from opportunities.campaigns.services import assets, campaigns, claims, mdf
+from opportunities.campaigns.services import assets, campaigns, claims, mdf, results
 from opportunities.campaigns.services.values import percent_text
 from portal.db import get_for_partner_or_404
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.forms import apply_domain_error
 from portal.listing import apply_sort, page_params, paginate
+from portal.money import Money
 from portal.permissions import partner_required
 from portal.templating import register_nav
 from portal.tenancy import current_partner
@@ -38,7 +40,31 @@ register_nav("Campaigns", "campaigns.index", "megaphone", PARTNER_ROLES, 40)
 def _helpers() -> dict[str, Any]:
     return {**access.TEMPLATE_PREDICATES, "mdf_status_labels": STATUS_LABELS, "mdf_event_labels": EVENT_LABELS, "render_rich": richtext.render,
             "describe_targeting": targeting.describe, "campaigns_panel": _dashboard_panel,
-            "percent_text": percent_text}
+            "percent_text": percent_text, "campaign_deals_chart": deals_chart}
+
+
+def deals_chart(res: results.CampaignResults, top: int = 8) -> Markup | None:
+    """Pipeline and won revenue (the figures the registrations feature adds), in total and for the
+    partners with the most; None when no feature adds them."""
+    keys = {f.key for f in res.figures}
+    if not {"pipeline", "won"} <= keys:
+        return None
+    blue, green = charts.PALETTE[0], charts.PALETTE[2]
+
+    def group(label: str, pipeline: Money, won: Money) -> charts.Group:
+        return charts.Group(label, (charts.Bar("Pipeline", pipeline.amount, pipeline.format(), blue),
+                                    charts.Bar("Won revenue", won.amount, won.format(), green)))
+
+    zero = Money.zero(res.campaign.currency)
+    rows = [(r.partner.name, r.values.get("pipeline") or zero, r.values.get("won") or zero) for r in res.rows]
+    rows = [r for r in rows if r[1].amount_minor or r[2].amount_minor]
+    rows.sort(key=lambda r: (-(r[1].amount_minor + r[2].amount_minor), r[0].lower()))
+    groups = [group(name[:24], p, w) for name, p, w in rows[:top]]
+    if groups:
+        groups.insert(0, group("All partners", res.mdf("pipeline"), res.mdf("won")))
+    return charts.grouped_bar_chart(groups, (("Pipeline", blue), ("Won revenue", green)),
+                                    title=f"Pipeline and won revenue in {res.campaign.currency}", width=1000,
+                                    label_width=220)
 
 
 def _dashboard_panel() -> dict[str, Any] | None:

@@ -9,14 +9,14 @@ from flask_login import current_user
 from opportunities.leads import queries
 from opportunities.leads import serializers as out
 from opportunities.leads.api_schemas import (
-    ActivityIn, ActivityOut, AssignIn, CloseIn, ConvertIn, LeadCreate, LeadOut, PoolIn, ReasonIn,
+    ActivityIn, ActivityOut, AssignIn, CampaignIn, CloseIn, ConvertIn, LeadCreate, LeadOut, PoolIn, ReasonIn,
     StatsOut,
 )
 from opportunities.leads.models import LEAD_STATUSES, Lead
 from opportunities.leads.rules import settings
 from opportunities import serializers as registration_out
 from opportunities.api_schemas import RegistrationOut
-from opportunities.leads.services import LeadError, conversion, distribution, ownership, stats
+from opportunities.leads.services import LeadError, campaigns, conversion, distribution, ownership, stats
 from opportunities.leads.services.common import cooldown_until
 from portal.api.core import api_blueprint, documented, list_page, parse
 from portal.db import get_or_404, utcnow
@@ -39,6 +39,7 @@ def _lead_json(lead: Lead, *, detail: bool = False, status: int = 200) -> Any:
         extra["activities"] = queries.activities_for(lead, partner)
         if partner is None:
             extra["history"] = queries.history_of(lead)
+    extra["show_campaign"] = out.campaign_shown_to(partner, lead)
     return jsonify(out.lead(lead, now, settings(), **extra)), status
 
 
@@ -97,7 +98,8 @@ def list_leads():
     page = list_page(stmt.order_by(Lead.created_at.desc(), Lead.id.desc()))
     now, cfg = utcnow(), settings()
     cooling = queries.cooldowns_for(partner, [l.id for l in page.items]) if partner is not None else {}
-    return jsonify(page.envelope([out.lead(l, now, cfg, claimable_from=cooling.get(l.id))
+    return jsonify(page.envelope([out.lead(l, now, cfg, claimable_from=cooling.get(l.id),
+                                           show_campaign=out.campaign_shown_to(partner, l))
                                   for l in page.items]))
 
 
@@ -189,6 +191,21 @@ def convert_lead(lead_id: int):
     registration = conversion.convert_lead(partner, current_user, lead, draft)
     db.session.commit()
     return jsonify(registration_out.registration(registration, staff=False)), 201
+
+
+@bp.post("/leads/<int:lead_id>/campaign")
+@partner_required
+@documented(summary="Attribute an owned lead to a campaign running for your company (null clears it); "
+                    "attributing enrols your company in a running campaign", body=CampaignIn, response=LeadOut,
+            roles="the lead's owner", errors=(400, 404, 409, 422))
+def set_lead_campaign(lead_id: int):
+    body = parse(CampaignIn)
+    lead = db.session.get(Lead, lead_id)
+    if lead is None:
+        abort(404)
+    campaigns.set_lead_campaign(current_partner(), current_user, lead, body.campaign_id)
+    db.session.commit()
+    return _lead_json(lead)
 
 
 @bp.post("/leads/<int:lead_id>/assign")

@@ -32,6 +32,11 @@ class LeadCreate(Body):
     notes: str | None = None
     assignment_deadline: str | None = Field(None, description="YYYY-MM-DD or ISO timestamp; "
                                                               "default LEADS_ASSIGNMENT_DAYS")
+    campaign_id: int | None = Field(None, description="the published campaign the lead comes from")
+
+
+class CampaignIn(Body):
+    campaign_id: int | None = Field(description="a campaign running for your company, or null to clear")
 
 
 class ActivityIn(Body):
@@ -123,6 +128,9 @@ class LeadOut(BaseModel):
     clock: ClockOut | None
     claimable_from: datetime | None = Field(None, description="partners: the end of their cool-down")
     opportunity_id: int | None
+    campaign_id: int | None = Field(None, description="the campaign it is attributed to (partners: "
+                                                      "shown once the lead is theirs)")
+    campaign_name: str | None = None
     created_at: datetime
     activities: list[ActivityOut] | None = None
     history: list[EventOut] | None = Field(None, description="staff only")

@@ -32,6 +32,19 @@ class ActivityForm(FlaskForm):
                                     "placeholder": "e.g. Called the IT manager; demo booked for Tuesday."})
 
 
+class CampaignForm(FlaskForm):
+    """The owner attributes its lead to a campaign (or none)."""
+
+    campaign_id = SelectField("Campaign", choices=[], validate_choice=False, validators=[Optional()])
+
+    def prepare(self, campaigns: list[Any], current: Any = None) -> None:
+        """The campaigns the partner may choose, and the lead's current one (even if it no longer qualifies)."""
+        pairs = [(str(c.id), f"{c.name} (until {c.ends_on.isoformat()})") for c in campaigns]
+        if current is not None and all(c.id != current.id for c in campaigns):
+            pairs.insert(0, (str(current.id), current.name))
+        self.campaign_id.choices = options([("", "None")] + pairs)
+
+
 class ReasonForm(FlaskForm):
     reason = StringField("Reason", validators=[Optional(), Length(max=300)])
 
@@ -55,6 +68,9 @@ class LeadForm(FlaskForm):
     assignment_deadline = DateField("Accept or decline by", validators=[Optional()],
                                     description="Default: in 3 days.")
     notes = TextAreaField("Notes", validators=[Optional(), Length(max=5000)], render_kw={"rows": 3})
+    campaign_id = SelectField("Campaign", choices=[], validate_choice=False, validators=[Optional()],
+                              description="Optional: the campaign the lead comes from. An assigned lead's "
+                                          "campaign must target that partner.")
 
     def to_input(self) -> dict[str, Any]:
         return {"company": {"name": self.company_name.data, "domain": self.company_domain.data,
@@ -64,7 +80,8 @@ class LeadForm(FlaskForm):
                 "families": self.families.data, "region": self.region.data,
                 "tiers": list(self.tiers.data or []), "notes": self.notes.data,
                 "partner_id": self.partner_id.data or None,
-                "assignment_deadline": self.assignment_deadline.data}
+                "assignment_deadline": self.assignment_deadline.data,
+                "campaign_id": self.campaign_id.data or None}
 
 
 class AssignForm(FlaskForm):

@@ -3,13 +3,16 @@ and staff import previews."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import TenantMixin, TimestampMixin, UTCDateTime, utcnow
 from portal.extensions import db
+
+if TYPE_CHECKING:
+    from opportunities.campaigns.models import Campaign
 
 # pool: any eligible partner may claim it; assigned: offered to one partner, which accepts or
 # declines before `assignment_deadline`; claimed: owned, the follow-up clock runs; converted:
@@ -67,6 +70,10 @@ class Lead(TimestampMixin, db.Model):
     opportunity_id: Mapped[int | None] = mapped_column(index=True)  # the registration it became
     converted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The channel campaign it came from or is worked for (rules: opportunities/services/attribution.py).
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id", ondelete="SET NULL"), index=True)
+
+    campaign: Mapped[Campaign | None] = relationship()
 
     @property
     def eligible_tiers(self) -> list[str]:

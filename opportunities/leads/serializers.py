@@ -8,6 +8,7 @@ from opportunities.leads.api_schemas import ActivityOut, LeadOut, StatsOut
 from opportunities.leads.models import Lead, LeadActivity, LeadEvent
 from opportunities.leads.rules import LeadSettings, lead_clock
 from opportunities.leads.services.stats import PoolStats, StatRow
+from opportunities.services.attribution import shown_campaign
 from portal.api.schemas import present
 
 
@@ -29,9 +30,15 @@ def event(e: LeadEvent) -> dict[str, Any]:
             "to_partner_id": e.to_partner_id, "actor": e.actor_label, "reason": e.reason}
 
 
+def campaign_shown_to(partner: Any, item: Lead) -> bool:
+    """Staff see every lead's campaign; a partner only on leads offered to or held by it (not in the pool)."""
+    return partner is None or item.owner_partner_id == partner.id
+
+
 def lead(item: Lead, now: datetime, cfg: LeadSettings, *, claimable_from: datetime | None = None,
          activities: list[LeadActivity] | None = None,
-         history: list[LeadEvent] | None = None) -> dict[str, Any]:
+         history: list[LeadEvent] | None = None, show_campaign: bool = True) -> dict[str, Any]:
+    """A lead; `show_campaign` False hides its campaign (a partner sees it once the lead is its own)."""
     data = {
         "id": item.id, "status": item.status,
         "company": {"name": item.company_name, "domain": item.company_domain,
@@ -43,6 +50,7 @@ def lead(item: Lead, now: datetime, cfg: LeadSettings, *, claimable_from: dateti
         "assignment_deadline": item.assignment_deadline, "owned_since": item.owned_since,
         "last_activity_at": item.last_activity_at, "clock": clock_dict(item, now, cfg),
         "claimable_from": claimable_from, "opportunity_id": item.opportunity_id,
+        **shown_campaign(item.campaign if show_campaign else None),
         "created_at": item.created_at,
         "activities": [activity(a) for a in activities] if activities is not None else None,
         "history": [event(e) for e in history] if history is not None else None,

@@ -11,11 +11,13 @@ from opportunities.forms import RegistrationForm
 from opportunities.forms import show_errors as show_registration_errors
 from opportunities.leads import queries
 from opportunities.leads.cli import register_commands
-from opportunities.leads.forms import ActivityForm, ReasonForm, show_errors
+from opportunities.leads.forms import ActivityForm, CampaignForm, ReasonForm, show_errors
 from opportunities.leads.models import Lead
 from opportunities.leads.rules import lead_clock, settings
-from opportunities.leads.services import LeadConflict, LeadError, conversion, ownership
+from opportunities.leads.serializers import campaign_shown_to
+from opportunities.leads.services import LeadConflict, LeadError, campaigns, conversion, ownership
 from opportunities.leads.services.common import cooldown_until
+from opportunities.services import attribution
 from portal.db import utcnow
 from portal.errors import DomainError
 from portal.extensions import db
@@ -97,14 +99,19 @@ def _lead_or_404(lead_id: int) -> Lead:
     return lead
 
 
-def _render_detail(lead: Lead, activity_form: ActivityForm | None = None, status: int = 200):
+def _render_detail(lead: Lead, activity_form: ActivityForm | None = None, status: int = 200,
+                   campaign_form: CampaignForm | None = None):
     partner = current_partner()
     owner = db.session.get(User, lead.owner_user_id) if lead.owner_user_id else None
     owns = queries.owns_lead(current_user, partner, lead)
+    if owns:
+        campaign_form = campaign_form or CampaignForm(formdata=None, campaign_id=str(lead.campaign_id or ""))
+        campaign_form.prepare(attribution.attributable_campaigns(partner), lead.campaign)
     return render_template(
         "opportunities/leads/detail.html", lead=lead, owner=owner, owns=owns,
         activities=queries.activities_for(lead, partner), authors=_authors(lead),
-        activity_form=activity_form or ActivityForm(formdata=None),
+        activity_form=activity_form or ActivityForm(formdata=None), campaign_form=campaign_form,
+        show_campaign=campaign_shown_to(partner, lead),
         offered=queries.is_offered_to(partner, lead),
         claimable_from=cooldown_until(lead.id, partner.id, utcnow()),
         follow_up_days=settings().follow_up.days,
@@ -197,6 +204,30 @@ def add_activity(lead_id: int):
         return _render_detail(db.session.get(Lead, lead_id), form, exc.status)
     db.session.commit()
     flash(f"Activity recorded: the clock restarts ({settings().follow_up.days} days).", "success")
+    return redirect(url_for("leads.detail", lead_id=lead_id))
+
+
+@bp.post("/<int:lead_id>/campaign")
+@partner_required
+def set_campaign(lead_id: int):
+    """The owner attributes its lead to a campaign, or clears it."""
+    lead = _lead_or_404(lead_id)
+    if not queries.owns_lead(current_user, current_partner(), lead):
+        abort(404)
+    form = CampaignForm()
+    if not form.validate_on_submit():
+        return _render_detail(lead, status=400, campaign_form=form)
+    try:
+        campaigns.set_lead_campaign(current_partner(), current_user, lead, form.campaign_id.data or None)
+    except DomainError as exc:
+        db.session.rollback()
+        if exc.status == 404:
+            abort(404)
+        show_errors(form, exc)
+        return _render_detail(db.session.get(Lead, lead_id), status=exc.status, campaign_form=form)
+    db.session.commit()
+    flash(f"Attributed to the campaign {lead.campaign.name}." if lead.campaign else "The lead is no longer attributed to a campaign.",
+          "success")
     return redirect(url_for("leads.detail", lead_id=lead_id))
 
 

@@ -13,6 +13,7 @@ from portal.extensions import db
 from portal.money import Money
 
 if TYPE_CHECKING:
+    from opportunities.campaigns.models import Campaign
     from opportunities.models.house_accounts import HouseAccount
 
 STATUSES = ("submitted", "in_review", "approved", "rejected", "expired", "won", "lost")
@@ -43,6 +44,8 @@ class Registration(TenantMixin, TimestampMixin, db.Model):
     source: Mapped[str] = mapped_column(String(20), default="portal")
     lead_id: Mapped[int | None] = mapped_column(index=True)  # the lead it was converted from
     external_ref: Mapped[str | None] = mapped_column(String(100), unique=True)  # legacy imports
+    # The channel campaign it is attributed to (rules: opportunities/services/attribution.py).
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id", ondelete="SET NULL"), index=True)
 
     customer_name: Mapped[str] = mapped_column(String(400))
     customer_domain: Mapped[str | None] = mapped_column(String(254))
@@ -75,6 +78,7 @@ class Registration(TenantMixin, TimestampMixin, db.Model):
 
     conflicts: Mapped[list[Conflict]] = relationship(
         foreign_keys="Conflict.registration_id", back_populates="registration", order_by="Conflict.id")
+    campaign: Mapped[Campaign | None] = relationship()
 
     @property
     def amount(self) -> Money:

@@ -10,8 +10,9 @@ from flask import current_app
 from sqlalchemy import Select, func, or_, select
 
 from catalog.services.lookup import products_by_sku
+from opportunities.campaigns.models import Campaign
 from opportunities.models import PENDING_STATUSES, Conflict, Registration
-from opportunities.services import clock, notices
+from opportunities.services import attribution, clock, notices
 from opportunities.services.events import append_event
 from opportunities.services.inputs import (
     CleanRegistration, CustomerInput, RegistrationError, RegistrationInput, clean_customer, clean_families,
@@ -44,15 +45,39 @@ def _resolve_skus(clean: CleanRegistration) -> None:
             clean.families.append(family)
 
 
-def register_opportunity(partner: Partner, actor: User | None, data: RegistrationInput) -> Registration:
+def _clean_with_campaign(partner: Partner, data: RegistrationInput, campaign_id: Any) -> tuple[
+        CleanRegistration, Campaign | None]:
+    """Validate the input and the campaign the partner names: every problem in one error."""
+    errors: dict[str, str] = {}
+    clean = campaign = None
+    try:
+        clean = clean_registration(data, clock.today())
+    except RegistrationError as exc:
+        errors.update(exc.fields)
+    if attribution.id_value(campaign_id) is not None:
+        try:
+            campaign = attribution.campaign_for_partner(partner, campaign_id)
+        except attribution.AttributionError as exc:
+            errors.update(exc.fields)
+    if errors or clean is None:
+        raise RegistrationError("Some fields are invalid: see fields.", fields=errors)
+    return clean, campaign
+
+
+def register_opportunity(partner: Partner, actor: User | None, data: RegistrationInput, *,
+                         campaign_id: Any = None, campaign: Campaign | None = None) -> Registration:
     """Register a partner's opportunity and check it against the registry, under the registry lock.
 
     Without a conflict it waits for approval (`submitted`); a conflict with another partner's
     active registration or a house account puts it `in_review`. The partner's own active duplicates
     are recorded too (as `own`) but do not send it to review.
+
+    `campaign_id` is the campaign the partner attributes it to (checked by the attribution rules,
+    which may enrol the partner); `campaign` is one carried over as it is (a converted lead's).
     """
+    clean, chosen = _clean_with_campaign(partner, data, campaign_id)
+    campaign = chosen or campaign
     on = clock.today()
-    clean = clean_registration(data, on)
     _resolve_skus(clean)
     registry_lock()  # from here to commit, registrations are checked one at a time
     customer = clean.customer
@@ -62,7 +87,8 @@ def register_opportunity(partner: Partner, actor: User | None, data: Registratio
         customer_country=customer.country, customer_city=customer.city, customer_vat=customer.vat_id,
         contact_name=clean.contact_name, contact_email=clean.contact_email, families=clean.families,
         skus=clean.skus, amount_minor=clean.amount.amount_minor, currency=clean.amount.currency,
-        expected_close=clean.expected_close, notes=clean.notes, status="submitted", submitted_at=utcnow())
+        expected_close=clean.expected_close, notes=clean.notes, status="submitted", submitted_at=utcnow(),
+        campaign_id=campaign.id if campaign else None)
     db.session.add(reg)
     db.session.flush()
     found = find_conflicts(Company.of_registration(reg), reg.families, on, exclude_registration=reg.id)
@@ -76,7 +102,9 @@ def register_opportunity(partner: Partner, actor: User | None, data: Registratio
     index_registration(reg)
     append_event(reg, "submitted", actor, {
         **reg.snapshot(), "status": reg.status, "source": reg.source, "lead_id": reg.lead_id,
-        "conflicts": [_event_conflict(f) for f in found]})
+        "campaign_id": reg.campaign_id, "conflicts": [_event_conflict(f) for f in found]})
+    if chosen is not None:
+        attribution.record_attribution(partner, actor, chosen, f"registration #{reg.id} ({reg.customer_name})")
     notices.submitted(reg)
     return reg
 

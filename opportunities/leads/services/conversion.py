@@ -65,7 +65,9 @@ def convert_lead(partner: Partner, actor: Any, lead: Lead, draft: RegistrationIn
         if lead.status == "converted":
             raise LeadConflict("This lead is already converted.", code="already_converted")
         raise LeadNotFound()
-    registration = register_opportunity(partner, actor, replace(draft, source="lead", lead_id=lead.id))
+    # The lead's campaign attribution carries over as it is (it was checked when it was set).
+    registration = register_opportunity(partner, actor, replace(draft, source="lead", lead_id=lead.id),
+                                        campaign=lead.campaign)
     lead.opportunity_id = registration.id
     end_ownership(lead, "converted", now)
     record_event(lead, "converted", actor=actor, to_partner_id=partner.id, now=now,

@@ -13,6 +13,7 @@ from opportunities.leads.services import LEAD_ASSIGNED, LeadConflict, LeadError,
 from opportunities.leads.services.common import (
     RELEASED, compare_and_set, end_ownership, find_duplicate, now_or, partner_contacts, record_event,
 )
+from opportunities.services import attribution
 from portal.extensions import db
 from portal.models import Partner
 from portal.services import audit
@@ -61,9 +62,16 @@ def _deadline(value: Any, now: datetime) -> datetime:
 def create_lead(actor: Any, data: Mapping[str, Any], *, source: str = "manual",
                 now: datetime | None = None) -> Lead:
     """A new lead: assigned when `partner_id` is given, otherwise in the pool of its region."""
+    on = now.date() if now else None
     now = now_or(now)
     values = clean_lead(data)
     partner = _partner(data["partner_id"]) if data.get("partner_id") not in (None, "") else None
+    if attribution.id_value(data.get("campaign_id")) is not None:
+        try:
+            values["campaign_id"] = attribution.campaign_for_staff(
+                data["campaign_id"], on, partner=partner).id
+        except attribution.AttributionError as exc:
+            raise LeadError(exc.message, fields=exc.fields) from None
     duplicate = find_duplicate(values)
     if duplicate is not None:
         raise LeadError(f"There is already an open lead for this company with a product family in "
@@ -74,6 +82,8 @@ def create_lead(actor: Any, data: Mapping[str, Any], *, source: str = "manual",
     db.session.add(lead)
     db.session.flush()
     where = f"pool of {lead.region}" + (f" ({', '.join(lead.eligible_tiers)})" if lead.tiers else "")
+    if lead.campaign is not None:
+        where += f", for the campaign {lead.campaign.name}"
     record_event(lead, "created", actor=actor, reason=f"Created ({source}) in the {where}", now=now)
     audit.record(actor, "lead.create", lead, summary=f"Lead {lead.company_name} created ({source})")
     if partner is not None:

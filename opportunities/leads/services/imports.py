@@ -7,28 +7,30 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
+from opportunities.campaigns.models import Campaign
 from opportunities.leads.files import LeadFileError, normalise_header, read_rows
 from opportunities.leads.inputs import clean_lead
 from opportunities.leads.models import LeadImport
 from opportunities.leads.services import LeadConflict, LeadError
 from opportunities.leads.services.common import find_duplicate, now_or
 from opportunities.leads.services.distribution import create_lead
+from opportunities.services import attribution
 from portal.extensions import db
 from portal.models import Partner
 from portal.services import audit
 
 REQUIRED = ("company", "country", "region", "families")
 OPTIONAL = ("domain", "city", "contact_name", "contact_email", "contact_phone", "tiers", "notes",
-            "partner")
+            "partner", "campaign")
 ALIASES = {"company_name": "company", "website": "domain", "family": "families",
            "product_families": "families", "tier": "tiers", "partner_id": "partner",
            "contact_e_mail": "contact_email", "email": "contact_email", "contact": "contact_name",
-           "phone": "contact_phone"}
+           "phone": "contact_phone", "campaign_id": "campaign", "campaign_name": "campaign"}
 # Where a cleaning error on a nested field is shown: "company.name" -> column "company".
 FIELD_COLUMNS = {"company.name": "company", "company.country": "country", "company.city": "city",
                  "company.domain": "domain", "contact.name": "contact_name",
                  "contact.email": "contact_email", "contact.phone": "contact_phone",
-                 "partner_id": "partner"}
+                 "partner_id": "partner", "campaign_id": "campaign"}
 MAX_PROBLEMS = 500
 
 
@@ -73,13 +75,23 @@ def _row_input(index: dict[str, int], cells: list[str]) -> dict[str, Any]:
             "contact": {"name": cell("contact_name"), "email": cell("contact_email"),
                         "phone": cell("contact_phone")},
             "families": cell("families"), "region": cell("region"), "tiers": cell("tiers"),
-            "notes": cell("notes"), "partner": cell("partner")}
+            "notes": cell("notes"), "partner": cell("partner"), "campaign": cell("campaign")}
 
 
 def _partner_by_ref(ref: str) -> Partner | None:
     if ref.isdigit():
-        return db.session.get(Partner, int(ref))
+        ident = attribution.id_value(ref)  # bounded like any id: no overflow on SQLite
+        return db.session.get(Partner, ident) if ident and ident > 0 else None
     return db.session.scalar(select(Partner).where(func.lower(Partner.name) == ref.lower()))
+
+
+def _campaign_by_ref(ref: str) -> Campaign | None:
+    """A campaign by id or by its exact name (letter case ignored)."""
+    if ref.isdigit():
+        ident = attribution.id_value(ref)
+        return db.session.get(Campaign, ident) if ident and ident > 0 else None
+    return db.session.scalars(select(Campaign).where(func.lower(Campaign.name) == ref.lower())
+                              .order_by(Campaign.ends_on.desc())).first()
 
 
 def preview_import(actor: Any, filename: str, data: bytes, *, now: datetime | None = None) -> LeadImport:
@@ -105,6 +117,15 @@ def preview_import(actor: Any, filename: str, data: bytes, *, now: datetime | No
                 row_problems.append(("partner", f"No partner {raw['partner']!r} (give its name or id)."))
             elif not partner.is_active:
                 row_problems.append(("partner", f"{partner.name} is suspended."))
+        campaign = None
+        if raw["campaign"]:
+            found = _campaign_by_ref(raw["campaign"])
+            try:
+                campaign = attribution.campaign_for_staff(found.id if found else None, now.date() if now else None,
+                                                          partner=partner)
+            except attribution.AttributionError as exc:
+                row_problems.append(("campaign", exc.message if found else
+                                     f"No campaign {raw['campaign']!r} (give its name or id)."))
         if values is not None:
             twin = next((n for n, other in seen if _same_lead(values, other)), None)
             existing = find_duplicate(values)
@@ -118,8 +139,10 @@ def preview_import(actor: Any, filename: str, data: bytes, *, now: datetime | No
         if row_problems:
             problems.extend({"row": number, "column": c, "message": m} for c, m in row_problems)
             continue
-        ready.append({"row": number, "input": {**raw, "partner_id": partner.id if partner else None},
-                      "partner_name": partner.name if partner else ""})
+        ready.append({"row": number, "input": {**raw, "partner_id": partner.id if partner else None,
+                                               "campaign_id": campaign.id if campaign else None},
+                      "partner_name": partner.name if partner else "",
+                      "campaign_name": campaign.name if campaign else ""})
     job = LeadImport(created_by_id=getattr(actor, "id", None), filename=(filename or "")[:255],
                      status="invalid" if problems else "ready", total_rows=len(rows),
                      rows=ready, problems=problems[:MAX_PROBLEMS], problem_count=len(problems),

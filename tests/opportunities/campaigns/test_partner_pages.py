@@ -145,3 +145,16 @@ def test_ended_campaign_listed_for_enrolled_partners(two_partners, client, login
     r = client.post(f"/campaigns/{campaign.id}/mdf/new", data=request_data())
     assert r.status_code == 409 and "only while the campaign runs" in r.data.decode()
     assert db.session.query(MdfRequest).count() == 0
+
+
+def test_register_a_deal_from_a_running_campaign(two_partners, client, login):
+    campaign = make_campaign(two_partners.admin, name="Silver spring", tiers=["silver"])
+    login(two_partners.a_user)
+    link = f"/opportunities/new?campaign_id={campaign.id}"
+    assert link in client.get(f"/campaigns/{campaign.id}").data.decode()
+    form = client.get(link).data.decode()
+    assert f'<option selected value="{campaign.id}">' in form or f'value="{campaign.id}" selected' in form
+    campaign.ends_on = TODAY - timedelta(days=1)  # ended: no new deals from its page
+    db.session.add(CampaignEnrolment(campaign_id=campaign.id, partner_id=two_partners.a.id))
+    db.session.commit()
+    assert "/opportunities/new?campaign_id=" not in client.get(f"/campaigns/{campaign.id}").data.decode()
