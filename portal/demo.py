@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from portal.extensions import db
-from portal.models import Partner, User
+from portal.db import utcnow
+from portal.models import Notification, Partner, User
 from portal.money import Money
 from portal.services import auth
 
@@ -63,7 +64,18 @@ def load() -> bool:
     objects = {"staff": staff, "partners": partners, "users": users}
     for extend in EXTENSIONS:
         extend(objects)
+    _settle_notifications()
     return True
+
+
+def _settle_notifications(unread: int = 6) -> None:
+    """Users have read what came before their newest few notifications, as in a portal in use."""
+    newest = (select(Notification.id, func.row_number().over(partition_by=Notification.user_id,
+                                                               order_by=Notification.id.desc()).label("n"))
+              .subquery())
+    older = select(newest.c.id).where(newest.c.n > unread)
+    db.session.execute(update(Notification).where(Notification.id.in_(older)).values(read_at=utcnow())
+                       .execution_options(synchronize_session=False))
 
 
 def logins_text() -> str:
