@@ -67,7 +67,9 @@ class Lead(TimestampMixin, db.Model):
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    opportunity_id: Mapped[int | None] = mapped_column(index=True)  # the registration it became
+    # The registration it became (use_alter: registrations.lead_id points back here).
+    opportunity_id: Mapped[int | None] = mapped_column(
+        ForeignKey("registrations.id", ondelete="SET NULL", use_alter=True), index=True)
     converted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     # The channel campaign it came from or is worked for (rules: opportunities/services/attribution.py).

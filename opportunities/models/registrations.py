@@ -42,7 +42,8 @@ class Registration(TenantMixin, TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     source: Mapped[str] = mapped_column(String(20), default="portal")
-    lead_id: Mapped[int | None] = mapped_column(index=True)  # the lead it was converted from
+    # The lead it was converted from.
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("leads.id", ondelete="SET NULL"), index=True)
     external_ref: Mapped[str | None] = mapped_column(String(100), unique=True)  # legacy imports
     # The channel campaign it is attributed to (rules: opportunities/services/attribution.py).
     campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id", ondelete="SET NULL"), index=True)
@@ -73,7 +74,9 @@ class Registration(TenantMixin, TimestampMixin, db.Model):
     extended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # expired, won or lost
-    won_order_id: Mapped[int | None] = mapped_column()
+    # use_alter: orders.opportunity_id points back here (see docs/architecture.md).
+    won_order_id: Mapped[int | None] = mapped_column(
+        ForeignKey("orders.id", ondelete="SET NULL", use_alter=True))
     lost_reason: Mapped[str | None] = mapped_column(Text)
 
     conflicts: Mapped[list[Conflict]] = relationship(

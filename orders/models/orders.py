@@ -39,8 +39,9 @@ class Order(TenantMixin, TimestampMixin, db.Model):
     ship_to_address_id: Mapped[int | None] = mapped_column(
         ForeignKey("ship_to_addresses.id", ondelete="SET NULL"))
     source: Mapped[str] = mapped_column(String(20), default="cart")  # cart, quote, quick, reorder, api
-    quote_id: Mapped[int | None] = mapped_column(index=True)
-    opportunity_id: Mapped[int | None] = mapped_column(index=True)
+    quote_id: Mapped[int | None] = mapped_column(ForeignKey("quotes.id", ondelete="SET NULL"), index=True)
+    opportunity_id: Mapped[int | None] = mapped_column(
+        ForeignKey("registrations.id", ondelete="SET NULL"), index=True)
     reorder_of_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"))
     tracking: Mapped[str | None] = mapped_column(String(200))
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -153,7 +153,7 @@ def decline_quote(quote_id: int):
 @bp.post("/quotes/<int:quote_id>/accept")
 @partner_required
 @documented(summary="Accept an approved, unexpired quote (ordering from a quote does this too)",
-            body=QuoteAccept, response=QuoteOut, roles="partner users", errors=(404, 409))
+            body=QuoteAccept, response=QuoteOut, roles="partner users", errors=(404, 409, 422))
 def accept_quote(quote_id: int):
     body = parse(QuoteAccept) if request.get_data() else QuoteAccept()
     quote = services.accept_quote(current_partner(), _user(), quote_id, order_id=body.order_id)

@@ -41,7 +41,8 @@ class Quote(TenantMixin, TimestampMixin, db.Model):
     title: Mapped[str] = mapped_column(String(200), default="")
     currency: Mapped[str] = mapped_column(String(3))
     total_minor: Mapped[int] = mapped_column(default=0)
-    opportunity_id: Mapped[int | None] = mapped_column(index=True)
+    opportunity_id: Mapped[int | None] = mapped_column(
+        ForeignKey("registrations.id", ondelete="SET NULL"), index=True)
     requested_discount_percent: Mapped[Decimal] = mapped_column(Percent, default=Decimal(0))
     approved_discount_percent: Mapped[Decimal | None] = mapped_column(Percent)
     valid_until: Mapped[date | None] = mapped_column(Date, index=True)
@@ -50,7 +51,9 @@ class Quote(TenantMixin, TimestampMixin, db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     decline_reason: Mapped[str] = mapped_column(Text, default="")
-    order_id: Mapped[int | None] = mapped_column()
+    # use_alter: orders.quote_id points back here (see docs/architecture.md).
+    order_id: Mapped[int | None] = mapped_column(
+        ForeignKey("orders.id", ondelete="SET NULL", use_alter=True))
     expiry_warned_for: Mapped[date | None] = mapped_column(Date)
 
     revisions: Mapped[list[QuoteRevision]] = relationship(
@@ -102,7 +105,7 @@ class QuoteRevision(TenantMixin, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     title: Mapped[str] = mapped_column(String(200), default="")
     change_note: Mapped[str] = mapped_column(Text, default="")
-    opportunity_id: Mapped[int | None] = mapped_column()
+    opportunity_id: Mapped[int | None] = mapped_column(ForeignKey("registrations.id", ondelete="SET NULL"))
     deal: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # {"percent", "families"} snapshot
     requested_discount_percent: Mapped[Decimal] = mapped_column(Percent, default=Decimal(0))
     justification: Mapped[str] = mapped_column(Text, default="")

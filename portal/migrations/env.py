@@ -92,6 +92,14 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == 'sqlite'
+        if sqlite:
+            # SQLite alters a table by rebuilding it (copy, DROP, rename): with foreign keys enforced
+            # the DROP would run the ON DELETE action of every row pointing at the table, or fail.
+            # Enforcement is off while migrating (the PRAGMA only works outside a transaction, so it
+            # goes straight to the driver before SQLAlchemy begins one) and the whole database is
+            # checked before the migration's transaction ends.
+            connection.connection.dbapi_connection.execute('PRAGMA foreign_keys=OFF')
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -100,6 +108,13 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql('PRAGMA foreign_key_check').fetchall()
+                if broken:
+                    raise RuntimeError(f'foreign key violations after migrating: {broken[:10]}')
+        if sqlite:
+            connection.commit()
+            connection.connection.dbapi_connection.execute('PRAGMA foreign_keys=ON')
 
 
 if context.is_offline_mode():

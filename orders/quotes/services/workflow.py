@@ -6,6 +6,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import select
+
 from orders.quotes import rules
 from orders.quotes.models import Quote, QuoteRevision
 from orders.quotes.services import notices
@@ -162,6 +164,15 @@ def decline_quote(partner: Partner, actor: User, quote_id: int, reason: Any) -> 
     return quote
 
 
+def _partners_order(partner: Partner, order_id: Any) -> bool:
+    """Whether `order_id` is one of the partner's orders (another partner's reads like a missing one)."""
+    from orders.models import Order
+
+    if isinstance(order_id, bool) or not isinstance(order_id, int):
+        return False
+    return db.session.scalar(select(Order.id).where(Order.id == order_id, Order.partner_id == partner.id)) is not None
+
+
 def accept_quote(partner: Partner, actor: User, quote_id: int, *, order_id: int | None = None,
                  on: date | None = None) -> Quote:
     """Accept an approved quote that has not expired (the ordering feature then places the order
@@ -173,6 +184,9 @@ def accept_quote(partner: Partner, actor: User, quote_id: int, *, order_id: int 
         raise QuoteConflict(f"{quote.number} expired on {quote.valid_until.isoformat()}: it can no "
                             "longer be accepted. Revise it to get a new approval.",
                             code="quote_expired", fields={"valid_until": quote.valid_until.isoformat()})
+    if order_id is not None and not _partners_order(partner, order_id):
+        raise QuoteError("Some fields are invalid: see fields.",
+                         fields={"order_id": "No such order of your partner."})
     quote.status, quote.closed_at, quote.closed_by_id = "accepted", utcnow(), actor.id
     quote.order_id = order_id
     record_event(quote, "accepted", actor, f"Order #{order_id}" if order_id else "")

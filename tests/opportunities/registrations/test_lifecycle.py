@@ -7,6 +7,7 @@ from opportunities.models import Registration, RegistrationEvent, RegistryEntry
 from opportunities.services import clock, lifecycle
 from opportunities.services.decisions import approve_registration
 from opportunities.services.lifecycle import expire_registrations
+from orders.models import Order
 from portal.extensions import db
 from portal.models import Notification
 from tests.opportunities.registrations.helpers import payload, register
@@ -54,14 +55,24 @@ def test_won_needs_an_approved_registration_and_an_order(two_partners, api):
     assert r.status_code == 422 and "result" in r.json["error"]["fields"]
 
 
+def _order(partner, user, po: str) -> Order:
+    order = Order(partner_id=partner.id, placed_by_id=user.id, status="submitted", payment_method="on_account",
+                  po_number=po, currency=partner.currency, total_minor=100_00, ship_to={})
+    db.session.add(order)
+    db.session.flush()
+    return order
+
+
 def test_won_with_the_partners_order(two_partners, api, monkeypatch):
-    monkeypatch.setattr(lifecycle, "ORDER_CHECKS", [lambda partner, order_id: order_id == 42])
+    refused = _order(two_partners.a, two_partners.a_user, "PO-41")
+    winning = _order(two_partners.a, two_partners.a_user, "PO-42")
+    monkeypatch.setattr(lifecycle, "ORDER_CHECKS", [lambda partner, order_id: order_id == winning.id])
     reg = _approved(two_partners)
     client = api(two_partners.a_user)
-    r = client.post(f"/opportunities/{reg.id}/outcome", {"result": "won", "order_id": 41})
+    r = client.post(f"/opportunities/{reg.id}/outcome", {"result": "won", "order_id": refused.id})
     assert r.status_code == 422 and "order_id" in r.json["error"]["fields"]
-    r = client.post(f"/opportunities/{reg.id}/outcome", {"result": "won", "order_id": 42})
-    assert r.status_code == 200 and r.json["status"] == "won" and r.json["won_order_id"] == 42
+    r = client.post(f"/opportunities/{reg.id}/outcome", {"result": "won", "order_id": winning.id})
+    assert r.status_code == 200 and r.json["status"] == "won" and r.json["won_order_id"] == winning.id
     assert db.session.query(RegistryEntry).filter_by(registration_id=reg.id).count() == 0
     assert client.post(f"/opportunities/{reg.id}/outcome", {"result": "lost", "reason": "x"}).status_code == 409
 

@@ -15,6 +15,7 @@ from orders.quotes.models import Quote, QuoteNumberCounter, QuoteRevision
 from orders.quotes.numbering import next_number
 from portal.errors import DomainError
 from portal.extensions import db
+from tests.opportunities.registrations.helpers import register
 from tests.orders.quotes.conftest import (
     SERVER_OPTIONS, approved_quote, lines, make_quote, pending_quote, server_and_licences,
 )
@@ -102,7 +103,8 @@ def test_a_deal_link_must_be_an_approved_registration_of_the_partner(world):
 
 
 def test_a_linked_deal_discount_applies_before_the_quote_discount(world, monkeypatch):
-    deals = {7: DealDiscount(7, Decimal("10"), frozenset({"hardware"}))}
+    reg = register(world.p.a, world.p.a_user)  # a real row: quotes.opportunity_id is a foreign key
+    deals = {reg.id: DealDiscount(reg.id, Decimal("10"), frozenset({"hardware"}))}
 
     def lookup(partner, opportunity_id):
         if partner.id != world.p.a.id or opportunity_id not in deals:
@@ -110,14 +112,15 @@ def test_a_linked_deal_discount_applies_before_the_quote_discount(world, monkeyp
         return deals[opportunity_id]
 
     monkeypatch.setattr(pricing, "DEAL_LOOKUP", [lookup])
-    quote = make_quote(world.p.a, world.p.a_user, "10", opportunity_id=7)
+    quote = make_quote(world.p.a, world.p.a_user, "10", opportunity_id=reg.id)
     srv, lic = quote.current.lines
     assert [s["step"] for s in srv.waterfall] == ["list", "tier_discount", "deal_discount", "quote_discount", "net"]
     assert srv.unit_net.as_str() == "1000.35"  # 1300 less 5%, less 10%, less 10%: 1000.35 exactly
     assert [s["step"] for s in lic.waterfall] == ["list", "quote_discount", "net"]  # software: no deal
-    assert quote.opportunity_id == 7 and quote.current.deal == {"opportunity_id": 7, "percent": "10", "families": ["hardware"]}
+    assert quote.opportunity_id == reg.id and quote.current.opportunity_id == reg.id
+    assert quote.current.deal == {"opportunity_id": reg.id, "percent": "10", "families": ["hardware"]}
     with pytest.raises(services.QuoteError):
-        make_quote(world.p.b, world.p.b_user, opportunity_id=7)  # another partner's registration
+        make_quote(world.p.b, world.p.b_user, opportunity_id=reg.id)  # another partner's registration
     deals.clear()  # the registration expired before submission: submitting refuses
     with pytest.raises(services.QuoteError) as exc:
         services.submit_quote(world.p.a, world.p.a_user, quote.id)

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from orders.models import Order
 from orders.quotes import services
 from portal.errors import DomainError
 from portal.extensions import db
@@ -130,8 +131,12 @@ def test_rejecting_needs_a_reason_which_the_partner_is_told(world):
 
 def test_accepting_records_who_and_when(world):
     quote = approved_quote(world)
-    quote = services.accept_quote(world.p.a, world.p.a_admin, quote.id, order_id=42)
-    assert (quote.status, quote.closed_by_id, quote.order_id) == ("accepted", world.p.a_admin.id, 42)
+    order = Order(partner_id=world.p.a.id, status="submitted", payment_method="on_account", po_number="PO-Q",
+                  currency=quote.currency, total_minor=quote.total_minor, quote_id=quote.id, source="quote")
+    db.session.add(order)
+    db.session.flush()
+    quote = services.accept_quote(world.p.a, world.p.a_admin, quote.id, order_id=order.id)
+    assert (quote.status, quote.closed_by_id, quote.order_id) == ("accepted", world.p.a_admin.id, order.id)
     assert quote.closed_at is not None
     with pytest.raises(services.QuoteConflict):
         services.accept_quote(world.p.a, world.p.a_admin, quote.id)
@@ -153,3 +158,16 @@ def test_declining_needs_a_reason(world):
         services.decline_quote(world.p.a, world.p.a_user, quote.id, "")
     quote = services.decline_quote(world.p.a, world.p.a_user, quote.id, "The customer went elsewhere.")
     assert (quote.status, quote.decline_reason) == ("declined", "The customer went elsewhere.")
+
+
+def test_accepting_links_only_the_partners_own_order(world, api):
+    quote = approved_quote(world)
+    theirs = Order(partner_id=world.p.b.id, status="submitted", payment_method="on_account", po_number="B-SECRET",
+                   currency="EUR", total_minor=1, ship_to={})
+    db.session.add(theirs)
+    db.session.flush()
+    client = api(world.p.a_user)
+    for order_id in (987_654, theirs.id):
+        r = client.post(f"/quotes/{quote.id}/accept", {"order_id": order_id})
+        assert r.status_code == 422 and r.json["error"]["fields"] == {"order_id": "No such order of your partner."}
+        assert db.session.get(type(quote), quote.id).status == "approved"  # nothing half-written
