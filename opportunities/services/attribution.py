@@ -22,7 +22,6 @@ from portal.extensions import db
 from portal.models import Partner, User
 from portal.services import audit
 
-DEFAULT_GRACE_DAYS = 30
 NOT_YOURS = "Choose one of the campaigns running for your company."
 
 
@@ -37,8 +36,8 @@ class AttributionError(ValidationFailed):
 
 def grace_days() -> int:
     """Days after a campaign's end during which deals may still be attributed to it
-    (setting `CAMPAIGN_ATTRIBUTION_GRACE_DAYS`, default 30)."""
-    return int(current_app.config.get("CAMPAIGN_ATTRIBUTION_GRACE_DAYS", DEFAULT_GRACE_DAYS))
+    (setting `CAMPAIGN_ATTRIBUTION_GRACE_DAYS`, default 30 in portal/config.py)."""
+    return int(current_app.config["CAMPAIGN_ATTRIBUTION_GRACE_DAYS"])
 
 
 def closes_on(campaign: Campaign) -> date:

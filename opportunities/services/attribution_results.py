@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Select, Table, and_, case, func, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select
 
 from opportunities.campaigns.models import Campaign
 from opportunities.campaigns.services.results import Figure, Value, register_results
@@ -35,23 +35,15 @@ FIGURES = (
 )
 
 
-def _orders() -> Table | None:
-    orders = db.metadata.tables.get("orders")
-    return orders if isinstance(orders, Table) and {"total_minor", "currency"} <= set(orders.c.keys()) else None
-
-
 def registration_figures(*where: Any, by_partner: bool = False) -> Select:
     """Rows (campaign_id[, partner_id], registrations, pipeline, won, other_currency), amounts in
     minor units of the campaign's currency; `where` narrows the registrations."""
-    orders = _orders()
+    orders = db.metadata.tables["orders"]  # read as a table: the orders feature's models stay its own
     is_open = Registration.status.in_(OPEN_STATUSES)
     is_won = Registration.status == "won"
-    if orders is not None:
-        linked = orders.c.id.is_not(None)
-        won_minor = case((linked, orders.c.total_minor), else_=Registration.amount_minor)
-        won_currency = case((linked, orders.c.currency), else_=Registration.currency)
-    else:
-        won_minor, won_currency = Registration.amount_minor, Registration.currency
+    linked = orders.c.id.is_not(None)
+    won_minor = case((linked, orders.c.total_minor), else_=Registration.amount_minor)
+    won_currency = case((linked, orders.c.currency), else_=Registration.currency)
     open_here = and_(is_open, Registration.currency == Campaign.currency)
     won_here = and_(is_won, won_currency == Campaign.currency)
     keys = [Registration.campaign_id] + ([Registration.partner_id] if by_partner else [])
@@ -60,9 +52,8 @@ def registration_figures(*where: Any, by_partner: bool = False) -> Select:
                    func.coalesce(func.sum(case((won_here, won_minor), else_=0)), 0).label("won"),
                    func.count().filter(or_(and_(is_open, Registration.currency != Campaign.currency),
                                            and_(is_won, won_currency != Campaign.currency))).label("other_currency"))
-            .select_from(Registration).join(Campaign, Campaign.id == Registration.campaign_id))
-    if orders is not None:
-        stmt = stmt.outerjoin(orders, and_(orders.c.id == Registration.won_order_id, is_won))
+            .select_from(Registration).join(Campaign, Campaign.id == Registration.campaign_id)
+            .outerjoin(orders, and_(orders.c.id == Registration.won_order_id, is_won)))
     return stmt.where(Registration.campaign_id.is_not(None), *where).group_by(*keys)
 
 

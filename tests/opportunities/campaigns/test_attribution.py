@@ -99,11 +99,12 @@ def test_an_ended_campaign_the_partner_took_part_in_counts_within_the_grace_peri
     late = api(t.a_user).post("/opportunities", payload("Zentrix Hydraulik AG", campaign_id=old.id))
     assert late.status_code == 422
     assert late.json["error"]["fields"]["campaign_id"].startswith("Long gone ended on")  # it is the partner's own
+    default = app.config["CAMPAIGN_ATTRIBUTION_GRACE_DAYS"]
     app.config["CAMPAIGN_ATTRIBUTION_GRACE_DAYS"] = 5
     try:
         assert api(t.a_user).post("/opportunities", payload("Vandermolen BV", campaign_id=recent.id)).status_code == 422
     finally:
-        del app.config["CAMPAIGN_ATTRIBUTION_GRACE_DAYS"]
+        app.config["CAMPAIGN_ATTRIBUTION_GRACE_DAYS"] = default
 
 
 def test_campaign_errors_come_with_the_other_field_errors_and_bad_types_are_400(api, two_partners):
