@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from portal.api.core import api_blueprint, documented, list_page, parse
 from portal.api.schemas import Amount, Body, present
+from portal.api.types import Id
 from portal.db import get_or_404
 from portal.errors import Malformed
 from portal.extensions import db
@@ -65,7 +66,7 @@ class ApproveBody(Body):
     currency: str | None = None
     credit_limit: Amount | None = Field(None, description="default: 0")
     payment_terms_days: int | None = Field(None, description="default: 30")
-    manager_id: int | None = None
+    manager_id: Id | None = None
     admin_name: str | None = Field(None, description="the first partner_admin; default: the contact")
     admin_email: str | None = Field(None, description="receives the invitation; default: the contact's")
 
@@ -93,7 +94,8 @@ def _one(application: PartnerApplication) -> dict[str, Any]:
 @staff_required("partner_manager")
 @documented(summary="Partner applications, oldest first", response=ApplicationOut, list_of=True,
             roles="admin, partner_manager",
-            query={"status": "pending (default), approved, rejected or all", "q": "company, domain or contact",
+            query={"status": ("pending (default), approved, rejected or all", ("pending", "approved", "rejected", "all")),
+                   "q": "company, domain or contact",
                    "kind": "distributor, reseller or agent", "region": "region", "country": "ISO alpha-2"})
 def list_applications():
     args = request.args
@@ -108,7 +110,7 @@ def list_applications():
     return jsonify(page.envelope([application_json(a, flags.get(a.id, [])) for a in page.items]))
 
 
-@bp.get("/partner-applications/<int:application_id>")
+@bp.get("/partner-applications/<id:application_id>")
 @staff_required("partner_manager")
 @documented(summary="One partner application with its duplicate flags", response=ApplicationOut,
             roles="admin, partner_manager", errors=(404,))
@@ -116,7 +118,7 @@ def get_application(application_id: int):
     return jsonify(_one(get_or_404(PartnerApplication, application_id)))
 
 
-@bp.post("/partner-applications/<int:application_id>/approve")
+@bp.post("/partner-applications/<id:application_id>/approve")
 @staff_required("partner_manager")
 @documented(summary="Approve: creates the partner and invites its first partner_admin by e-mail",
             body=ApproveBody, response=ApplicationOut, roles="admin, partner_manager",
@@ -129,7 +131,7 @@ def approve_application(application_id: int):
     return jsonify(_one(db.session.get(PartnerApplication, application_id)))
 
 
-@bp.post("/partner-applications/<int:application_id>/reject")
+@bp.post("/partner-applications/<id:application_id>/reject")
 @staff_required("partner_manager")
 @documented(summary="Reject with a reason (e-mailed to the applicant)", body=RejectBody,
             response=ApplicationOut, roles="admin, partner_manager", errors=(400, 404, 409, 422))

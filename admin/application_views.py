@@ -108,13 +108,13 @@ def _detail(application: PartnerApplication, approve: ApproveForm | None = None,
         reject_form=reject or RejectForm(formdata=None), now=utcnow()), status
 
 
-@bp.get("/applications/<int:application_id>")
+@bp.get("/applications/<id:application_id>")
 @roles_required(*REVIEWERS)
 def application_detail(application_id: int):
     return _detail(get_or_404(PartnerApplication, application_id))
 
 
-@bp.post("/applications/<int:application_id>/approve")
+@bp.post("/applications/<id:application_id>/approve")
 @roles_required(*REVIEWERS)
 def approve_application(application_id: int):
     application = get_or_404(PartnerApplication, application_id)
@@ -137,7 +137,7 @@ def approve_application(application_id: int):
     return redirect(url_for("admin.partner_detail", partner_id=partner.id))
 
 
-@bp.post("/applications/<int:application_id>/reject")
+@bp.post("/applications/<id:application_id>/reject")
 @roles_required(*REVIEWERS)
 def reject_application(application_id: int):
     application = get_or_404(PartnerApplication, application_id)

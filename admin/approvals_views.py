@@ -104,7 +104,7 @@ def approvals_page():
     return _render()
 
 
-@bp.post("/approvals/<kind>/<int:item_id>/<decision>")
+@bp.post("/approvals/<kind>/<id:item_id>/<decision>")
 @roles_required(*approvals.DECIDERS)
 def decide_approval(kind: str, item_id: int, decision: str):
     if not approval_actions.decidable(kind, decision):

@@ -11,6 +11,7 @@ from portal.extensions import db
 from portal.listing import page_params, paginate
 from portal.models import AuditEntry, Partner
 from portal.permissions import roles_required
+from portal.services import audit
 
 
 def _day(value: str | None) -> date | None:
@@ -25,6 +26,10 @@ def _day(value: str | None) -> date | None:
 def audit_log():
     args = request.args
     stmt = select(AuditEntry)
+    kind = (args.get("kind") or "").strip()
+    if kind:
+        # "mdf" matches "mdf.claim_approve" but not "mdfx.": the dot is part of the prefix
+        stmt = stmt.where(AuditEntry.action.startswith(f"{kind}.", autoescape=True))
     if args.get("action"):
         stmt = stmt.where(AuditEntry.action.startswith(args["action"].strip()))
     if args.get("object_type"):
@@ -46,8 +51,10 @@ def audit_log():
         stmt = stmt.order_by(AuditEntry.id.desc())
     page, per_page = page_params(args, 50, 200)
     result = paginate(stmt, page, per_page)
+    kinds = sorted(audit.KINDS, key=audit.kind_label)
     object_types = db.session.scalars(select(AuditEntry.object_type).distinct().order_by(AuditEntry.object_type)).all()
     partners = db.session.execute(select(Partner.id, Partner.name).order_by(Partner.name)).all()
     return render_template("admin/audit.html", page=result, object_types=object_types,
+                           kinds=[(k, audit.kind_label(k)) for k in kinds], kind_label=audit.kind_label,
                            partners=partners, bad_dates=bool(args.get("from") and not start
                                                               or args.get("to") and not end))

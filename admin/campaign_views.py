@@ -85,7 +85,7 @@ def new_campaign():
     return redirect(url_for("admin.campaign_detail", campaign_id=campaign.id))
 
 
-@bp.route("/campaigns/<int:campaign_id>/edit", methods=["GET", "POST"])
+@bp.route("/campaigns/<id:campaign_id>/edit", methods=["GET", "POST"])
 def edit_campaign(campaign_id: int):
     campaign = get_or_404(Campaign, campaign_id)
     if request.method == "GET":
@@ -110,12 +110,12 @@ def _detail_page(campaign: Campaign, asset_form: AssetForm | None = None, status
                            description=richtext.render(campaign.description), today=campaigns.today()), status
 
 
-@bp.get("/campaigns/<int:campaign_id>")
+@bp.get("/campaigns/<id:campaign_id>")
 def campaign_detail(campaign_id: int):
     return _detail_page(get_or_404(Campaign, campaign_id))
 
 
-@bp.post("/campaigns/<int:campaign_id>/publish")
+@bp.post("/campaigns/<id:campaign_id>/publish")
 def publish_campaign(campaign_id: int):
     campaign = get_or_404(Campaign, campaign_id)
     if not ActionForm().validate_on_submit():
@@ -131,7 +131,7 @@ def publish_campaign(campaign_id: int):
     return redirect(url_for("admin.campaign_detail", campaign_id=campaign.id))
 
 
-@bp.post("/campaigns/<int:campaign_id>/assets")
+@bp.post("/campaigns/<id:campaign_id>/assets")
 def upload_asset(campaign_id: int):
     campaign = get_or_404(Campaign, campaign_id)
     try:
@@ -154,7 +154,7 @@ def upload_asset(campaign_id: int):
     return redirect(url_for("admin.campaign_detail", campaign_id=campaign.id) + "#assets")
 
 
-@bp.post("/campaigns/<int:campaign_id>/assets/<int:asset_id>/delete")
+@bp.post("/campaigns/<id:campaign_id>/assets/<id:asset_id>/delete")
 def delete_asset(campaign_id: int, asset_id: int):
     campaign = get_or_404(Campaign, campaign_id)
     if not ActionForm().validate_on_submit():
@@ -165,14 +165,14 @@ def delete_asset(campaign_id: int, asset_id: int):
     return redirect(url_for("admin.campaign_detail", campaign_id=campaign.id) + "#assets")
 
 
-@bp.get("/campaigns/<int:campaign_id>/assets/<int:asset_id>")
+@bp.get("/campaigns/<id:campaign_id>/assets/<id:asset_id>")
 def download_asset(campaign_id: int, asset_id: int):
     asset = assets.asset_of(get_or_404(Campaign, campaign_id), asset_id)
     inline = request.args.get("inline") == "1" and asset.kind == "image"
     return files.send_stored(asset.storage_key, asset.filename, asset.content_type, inline=inline)
 
 
-@bp.get("/campaigns/<int:campaign_id>/results")
+@bp.get("/campaigns/<id:campaign_id>/results")
 def campaign_results(campaign_id: int):
     campaign = get_or_404(Campaign, campaign_id)
     res = results.campaign_results(campaign)
@@ -187,7 +187,7 @@ def campaign_results(campaign_id: int):
                            tier_chart=tier_chart, figures=figures)
 
 
-@bp.get("/campaigns/<int:campaign_id>/results.csv")
+@bp.get("/campaigns/<id:campaign_id>/results.csv")
 def campaign_results_csv(campaign_id: int):
     campaign = get_or_404(Campaign, campaign_id)
     body = results.results_csv(results.campaign_results(campaign))
@@ -220,7 +220,7 @@ def _mdf_page(req: MdfRequest, forms: dict | None = None, status: int = 200):
     return render_template("admin/campaigns/mdf_detail.html", req=req, forms=blank), status
 
 
-@bp.get("/mdf/<int:request_id>")
+@bp.get("/mdf/<id:request_id>")
 def mdf_detail(request_id: int):
     return _mdf_page(get_or_404(MdfRequest, request_id))
 
@@ -242,7 +242,7 @@ def _decide(request_id: int, name: str, form_class: type, act) -> object:
     return redirect(url_for("admin.mdf_detail", request_id=request_id))
 
 
-@bp.post("/mdf/<int:request_id>/approve")
+@bp.post("/mdf/<id:request_id>/approve")
 @roles_required(*MDF_REVIEWERS)
 def approve_mdf(request_id: int):
     def act(req: MdfRequest, form: DecisionForm) -> str:
@@ -251,7 +251,7 @@ def approve_mdf(request_id: int):
     return _decide(request_id, "approve", DecisionForm, act)
 
 
-@bp.post("/mdf/<int:request_id>/reject")
+@bp.post("/mdf/<id:request_id>/reject")
 @roles_required(*MDF_REVIEWERS)
 def reject_mdf(request_id: int):
     def act(req: MdfRequest, form: ReasonForm) -> str:
@@ -260,7 +260,7 @@ def reject_mdf(request_id: int):
     return _decide(request_id, "reject", ReasonForm, act)
 
 
-@bp.post("/mdf/<int:request_id>/claim/approve")
+@bp.post("/mdf/<id:request_id>/claim/approve")
 @roles_required(*MDF_REVIEWERS)
 def approve_claim(request_id: int):
     def act(req: MdfRequest, form: DecisionForm) -> str:
@@ -269,7 +269,7 @@ def approve_claim(request_id: int):
     return _decide(request_id, "claim_approve", DecisionForm, act)
 
 
-@bp.post("/mdf/<int:request_id>/claim/reject")
+@bp.post("/mdf/<id:request_id>/claim/reject")
 @roles_required(*MDF_REVIEWERS)
 def reject_claim(request_id: int):
     def act(req: MdfRequest, form: ReasonForm) -> str:
@@ -278,7 +278,7 @@ def reject_claim(request_id: int):
     return _decide(request_id, "claim_reject", ReasonForm, act)
 
 
-@bp.post("/mdf/<int:request_id>/paid")
+@bp.post("/mdf/<id:request_id>/paid")
 @roles_required(*MDF_REVIEWERS)
 def mark_paid(request_id: int):
     def act(req: MdfRequest, form: PaymentForm) -> str:
@@ -287,7 +287,7 @@ def mark_paid(request_id: int):
     return _decide(request_id, "paid", PaymentForm, act)
 
 
-@bp.get("/mdf/<int:request_id>/proofs/<int:file_id>")
+@bp.get("/mdf/<id:request_id>/proofs/<id:file_id>")
 def mdf_proof(request_id: int, file_id: int):
     proof = claims.proof_of(get_or_404(MdfRequest, request_id), file_id)
     inline = request.args.get("inline") == "1" and proof.content_type.startswith("image/")

@@ -70,7 +70,7 @@ def _contract_page(form: ContractPricesForm, partner: Partner, status: int):
                            unknown=codes - known, can_edit=can_edit_catalog()), status
 
 
-@bp.get("/partners/<int:partner_id>/contract-prices")
+@bp.get("/partners/<id:partner_id>/contract-prices")
 def contract_prices(partner_id: int):
     partner = get_or_404(Partner, partner_id)
 
@@ -84,7 +84,7 @@ def contract_prices(partner_id: int):
     return _contract_page(ContractPricesForm(data={"rows": rows}), partner, 200)
 
 
-@bp.post("/partners/<int:partner_id>/contract-prices")
+@bp.post("/partners/<id:partner_id>/contract-prices")
 @roles_required(*CATALOG_EDITORS)
 def save_contract_prices(partner_id: int):
     partner = get_or_404(Partner, partner_id)

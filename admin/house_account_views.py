@@ -67,7 +67,7 @@ def new_house_account():
     return redirect(url_for("admin.house_accounts"))
 
 
-@bp.route("/house-accounts/<int:account_id>/edit", methods=["GET", "POST"])
+@bp.route("/house-accounts/<id:account_id>/edit", methods=["GET", "POST"])
 def edit_house_account(account_id: int):
     account = get_or_404(HouseAccount, account_id)
     form = HouseAccountForm()

@@ -36,7 +36,7 @@ def _read_only() -> ReadOnly:
                     "Stop viewing as them (in the yellow banner) to act as yourself.")
 
 
-@admin_bp.post("/users/<int:user_id>/view-as")
+@admin_bp.post("/users/<id:user_id>/view-as")
 @roles_required("admin")
 def start_impersonation(user_id: int):
     target = get_or_404(User, user_id)

@@ -96,7 +96,7 @@ def _render_new(form: ImportForm) -> str:
                            max_tiers=MAX_TIERS)
 
 
-@bp.get("/imports/<int:job_id>")
+@bp.get("/imports/<id:job_id>")
 def import_detail(job_id: int):
     job = get_or_404(ImportJob, job_id)
     book = db.session.get(PriceBook, job.price_book_id) if job.price_book_id else None
@@ -106,12 +106,12 @@ def import_detail(job_id: int):
                            can_import=can_import(current_user), status=_status_body(job))
 
 
-@bp.get("/imports/<int:job_id>/status")
+@bp.get("/imports/<id:job_id>/status")
 def import_status(job_id: int):
     return jsonify(_status_body(get_or_404(ImportJob, job_id)))
 
 
-@bp.post("/imports/<int:job_id>/apply")
+@bp.post("/imports/<id:job_id>/apply")
 @roles_required(*IMPORTERS)
 def import_apply(job_id: int):
     job = get_or_404(ImportJob, job_id)
@@ -146,7 +146,7 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "export"
 
 
-@bp.get("/price-books/<int:book_id>/export")
+@bp.get("/price-books/<id:book_id>/export")
 @roles_required(*IMPORTERS)
 def price_book_export(book_id: int):
     book = get_or_404(PriceBook, book_id)

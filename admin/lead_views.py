@@ -26,7 +26,6 @@ from portal.listing import apply_sort, page_params, paginate
 from portal.models import Partner, User
 from portal.permissions import roles_required
 from portal.templating import register_nav
-from portal.validation import country_choices
 
 DISTRIBUTORS = ("admin", "partner_manager")
 SORTS = {"company": Lead.company_name, "status": Lead.status, "region": Lead.region,
@@ -88,8 +87,6 @@ def leads():
 @roles_required(*DISTRIBUTORS)
 def new_lead():
     form = LeadForm()
-    form.company_country.choices = options([("", "Choose a country")] + [
-        (c, f"{n} ({c})") for c, n in country_choices()])
     form.partner_id.choices = _partner_choices("None: put it in the pool")
     form.campaign_id.choices = options([("", "None")] + [
         (str(c.id), f"{c.name} ({c.starts_on.isoformat()} – {c.ends_on.isoformat()})")
@@ -136,7 +133,7 @@ def _render_detail(lead: Lead, forms: dict[str, Any] | None = None, status: int 
                            regions=queries.regions(), can_distribute=can_distribute(current_user)), status
 
 
-@bp.get("/leads/<int:lead_id>")
+@bp.get("/leads/<id:lead_id>")
 def lead_detail(lead_id: int):
     return _render_detail(get_or_404(Lead, lead_id))
 
@@ -156,7 +153,7 @@ def _staff_action(lead_id: int, name: str, form: Any, action: Any, success: str)
     return redirect(url_for("admin.lead_detail", lead_id=lead_id))
 
 
-@bp.post("/leads/<int:lead_id>/assign")
+@bp.post("/leads/<id:lead_id>/assign")
 @roles_required(*DISTRIBUTORS)
 def lead_assign(lead_id: int):
     form = AssignForm()
@@ -173,7 +170,7 @@ def lead_assign(lead_id: int):
     return _staff_action(lead_id, "assign", form, run, "The lead is offered to the partner.")
 
 
-@bp.post("/leads/<int:lead_id>/pool")
+@bp.post("/leads/<id:lead_id>/pool")
 @roles_required(*DISTRIBUTORS)
 def lead_pool(lead_id: int):
     form = PoolForm()
@@ -182,7 +179,7 @@ def lead_pool(lead_id: int):
         reason=form.reason.data or ""), "The lead is in the pool.")
 
 
-@bp.post("/leads/<int:lead_id>/close")
+@bp.post("/leads/<id:lead_id>/close")
 @roles_required(*DISTRIBUTORS)
 def lead_close(lead_id: int):
     form = CloseForm()
@@ -213,14 +210,14 @@ def lead_import():
                            columns=imports.expected_columns(), grace_days=attribution.grace_days()), status
 
 
-@bp.get("/leads/imports/<int:import_id>")
+@bp.get("/leads/imports/<id:import_id>")
 def lead_import_detail(import_id: int):
     job = get_or_404(LeadImport, import_id)
     return render_template("admin/leads/import_preview.html", job=job,
                            can_distribute=can_distribute(current_user))
 
 
-@bp.post("/leads/imports/<int:import_id>/apply")
+@bp.post("/leads/imports/<id:import_id>/apply")
 @roles_required(*DISTRIBUTORS)
 def lead_import_apply(import_id: int):
     job = get_or_404(LeadImport, import_id)

@@ -48,12 +48,12 @@ def _render_detail(order: Order, error: str | None = None, code: int = 200):
                            cancellable=order.status in ("pending_payment", "submitted", "confirmed")), code
 
 
-@bp.get("/orders/<int:order_id>")
+@bp.get("/orders/<id:order_id>")
 def order_detail(order_id: int):
     return _render_detail(get_or_404(Order, order_id))
 
 
-@bp.post("/orders/<int:order_id>/status")
+@bp.post("/orders/<id:order_id>/status")
 def order_status(order_id: int):
     order = get_or_404(Order, order_id)
     target = request.form.get("status", "")

@@ -21,7 +21,7 @@ def can_view_partner_360(partner: Partner) -> bool:
     return bool(current_user.is_authenticated and partner is not None and partner360.can_view(current_user, partner))
 
 
-@bp.get("/partners/<int:partner_id>/360")
+@bp.get("/partners/<id:partner_id>/360")
 def partner_360(partner_id: int):
     partner = get_or_404(Partner, partner_id)
     if not partner360.can_view(current_user, partner):

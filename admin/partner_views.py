@@ -7,6 +7,7 @@ from sqlalchemy import or_, select
 
 from admin.blueprint import bp
 from catalog.models import PriceBook
+from portal import choices
 from portal.db import get_or_404
 from portal.errors import DomainError
 from portal.extensions import db
@@ -15,7 +16,6 @@ from portal.listing import apply_sort, page_params, paginate
 from portal.models import PARTNER_KINDS, PARTNER_STATUSES, PARTNER_TIERS, Partner, User
 from portal.permissions import can_edit_partner, can_manage_partners, roles_required
 from portal.services import partners as partner_service
-from portal.validation import country_choices
 
 FIELDS = ("name", "kind", "tier", "country", "region", "currency", "credit_limit",
           "payment_terms_days", "status", "manager_id", "price_book_id")
@@ -30,7 +30,9 @@ def _form(partner: Partner | None = None) -> PartnerForm:
         form.credit_limit.data = partner.credit_limit.as_str()
         form.manager_id.data = str(partner.manager_id or "")
         form.price_book_id.data = str(partner.price_book_id or "")
-    form.country.choices = options([("", "Choose a country")] + [(c, f"{n} ({c})") for c, n in country_choices()])
+    form.country.choices = options([("", "Choose a country")] + choices.country_options())
+    form.region.choices = options([("", "Choose a region")] + choices.region_options())
+    form.currency.choices = options([("", "Choose a currency")] + choices.currency_options())
     form.manager_id.choices = options([("", "No manager")] + [
         (str(u.id), f"{u.name} ({u.email})") for u in partner_service.managers()])
     form.price_book_id.choices = options([("", "None: the book in the partner's currency")] + [
@@ -80,7 +82,7 @@ def new_partner():
     return render_template("admin/partner_form.html", form=form, partner=None), status
 
 
-@bp.get("/partners/<int:partner_id>")
+@bp.get("/partners/<id:partner_id>")
 def partner_detail(partner_id: int):
     partner = get_or_404(Partner, partner_id)
     members = db.session.scalars(select(User).where(User.partner_id == partner.id).order_by(User.name)).all()
@@ -88,7 +90,7 @@ def partner_detail(partner_id: int):
                            can_create=can_manage_partners(current_user))
 
 
-@bp.route("/partners/<int:partner_id>/edit", methods=["GET", "POST"])
+@bp.route("/partners/<id:partner_id>/edit", methods=["GET", "POST"])
 def edit_partner(partner_id: int):
     partner = get_or_404(Partner, partner_id)
     if not can_edit_partner(current_user, partner):

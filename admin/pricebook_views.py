@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from admin.blueprint import bp
 from catalog.forms import EntryForm, PriceBookForm, show_entry_errors
 from catalog.models import Option, PriceBook, PriceBookEntry, Product
+from catalog.services import price_rules
 from catalog.services import pricebooks as book_service
 from portal.db import get_or_404
 from portal.errors import DomainError
@@ -83,7 +84,9 @@ def price_books():
     return render_template(
         "admin/catalog/price_books.html", page=result, today=today, currencies=currencies,
         counts=_entry_counts([b.id for b in result.items]), can_edit=can_edit_catalog(),
-        statuses={b.id: book_status(b, today, current) for b in result.items})
+        statuses={b.id: book_status(b, today, current) for b in result.items},
+        precedence=price_rules.precedence(result.items, today),
+        assigned=price_rules.assigned_counts(b.id for b in result.items))
 
 
 def _book_form(book: PriceBook | None = None) -> PriceBookForm:
@@ -126,7 +129,7 @@ def new_price_book():
     return render_template("admin/catalog/price_book_form.html", form=form, book=None), status
 
 
-@bp.route("/price-books/<int:book_id>/edit", methods=["GET", "POST"])
+@bp.route("/price-books/<id:book_id>/edit", methods=["GET", "POST"])
 @roles_required(*CATALOG_EDITORS)
 def edit_price_book(book_id: int):
     book = get_or_404(PriceBook, book_id)
@@ -159,7 +162,7 @@ def _tiers(tiers: list[list[int]], currency: str) -> list[tuple[int, Money]]:
     return [(int(q), Money(int(p), currency)) for q, p in tiers or []]
 
 
-@bp.get("/price-books/<int:book_id>")
+@bp.get("/price-books/<id:book_id>")
 def price_book_detail(book_id: int):
     book = get_or_404(PriceBook, book_id)
     stmt = select(PriceBookEntry).where(PriceBookEntry.price_book_id == book.id)
@@ -199,7 +202,7 @@ def _editable_book(book_id: int) -> PriceBook:
     return book
 
 
-@bp.route("/price-books/<int:book_id>/entry", methods=["GET", "POST"])
+@bp.route("/price-books/<id:book_id>/entry", methods=["GET", "POST"])
 @roles_required(*CATALOG_EDITORS)
 def edit_entry(book_id: int):
     book = _editable_book(book_id)
@@ -235,7 +238,7 @@ def edit_entry(book_id: int):
     return render_template("admin/catalog/entry_form.html", form=form, book=book, entry=entry), status
 
 
-@bp.post("/price-books/<int:book_id>/entry/remove")
+@bp.post("/price-books/<id:book_id>/entry/remove")
 @roles_required(*CATALOG_EDITORS)
 def remove_entry(book_id: int):
     book = _editable_book(book_id)
@@ -255,7 +258,7 @@ def _compared_on(book: PriceBook, today: date) -> date:
     return today if book.valid_from > today else book.valid_from - timedelta(days=1)
 
 
-@bp.get("/price-books/<int:book_id>/diff")
+@bp.get("/price-books/<id:book_id>/diff")
 def price_book_diff(book_id: int):
     book = get_or_404(PriceBook, book_id)
     on = _compared_on(book, date.today())

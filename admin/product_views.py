@@ -43,7 +43,7 @@ def products():
                            group_counts=group_counts, can_edit=can_edit_catalog())
 
 
-@bp.get("/products/<int:product_id>")
+@bp.get("/products/<id:product_id>")
 def product_detail(product_id: int):
     product = get_or_404(Product, product_id)
     found = db.session.execute(
@@ -97,7 +97,7 @@ def new_product():
     return redirect(url_for("admin.product_detail", product_id=product.id))
 
 
-@bp.route("/products/<int:product_id>/edit", methods=["GET", "POST"])
+@bp.route("/products/<id:product_id>/edit", methods=["GET", "POST"])
 @roles_required(*CATALOG_EDITORS)
 def edit_product(product_id: int):
     product = get_or_404(Product, product_id)

@@ -82,12 +82,12 @@ def _detail(quote: Quote, approve: ApproveForm | None = None, reject: ReasonForm
         diff=diff_revisions(previous, rev) if previous is not None else None), status
 
 
-@bp.get("/quotes/<int:quote_id>")
+@bp.get("/quotes/<id:quote_id>")
 def quote_detail(quote_id: int):
     return _detail(services.get_any_quote(quote_id))
 
 
-@bp.post("/quotes/<int:quote_id>/approve")
+@bp.post("/quotes/<id:quote_id>/approve")
 def approve_quote(quote_id: int):
     quote = services.get_any_quote(quote_id)
     form = ApproveForm()
@@ -109,7 +109,7 @@ def approve_quote(quote_id: int):
     return redirect(url_for("admin.quote_queue"))
 
 
-@bp.post("/quotes/<int:quote_id>/reject")
+@bp.post("/quotes/<id:quote_id>/reject")
 def reject_quote(quote_id: int):
     quote = services.get_any_quote(quote_id)
     form = ReasonForm()
@@ -130,7 +130,7 @@ def reject_quote(quote_id: int):
     return redirect(url_for("admin.quote_queue"))
 
 
-@bp.get("/quotes/<int:quote_id>/revisions/<int:number>")
+@bp.get("/quotes/<id:quote_id>/revisions/<id:number>")
 def quote_revision(quote_id: int, number: int):
     quote = services.get_any_quote(quote_id)
     rev = queries.revision(quote, number)
@@ -140,7 +140,7 @@ def quote_revision(quote_id: int, number: int):
                            back_url=url_for("admin.quote_detail", quote_id=quote.id))
 
 
-@bp.get("/quotes/<int:quote_id>/pdf")
+@bp.get("/quotes/<id:quote_id>/pdf")
 def quote_pdf_view(quote_id: int):
     quote = services.get_any_quote(quote_id)
     return Response(quote_pdf(quote), mimetype="application/pdf", headers={

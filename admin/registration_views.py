@@ -81,12 +81,12 @@ def _render(reg: Registration, form: DecisionForm | None = None, reject: RejectF
                            blocked_by=decisions.blocking(reg, links) if reg.is_pending else None), status
 
 
-@bp.get("/registrations/<int:registration_id>")
+@bp.get("/registrations/<id:registration_id>")
 def registration_detail(registration_id: int):
     return _render(get_or_404(Registration, registration_id))
 
 
-@bp.post("/registrations/<int:registration_id>/approve")
+@bp.post("/registrations/<id:registration_id>/approve")
 def approve_registration(registration_id: int):
     reg = get_or_404(Registration, registration_id)
     if not decisions.can_decide(current_user):
@@ -109,7 +109,7 @@ def approve_registration(registration_id: int):
     return redirect(url_for("admin.registrations", status="pending"))
 
 
-@bp.post("/registrations/<int:registration_id>/reject")
+@bp.post("/registrations/<id:registration_id>/reject")
 def reject_registration(registration_id: int):
     reg = get_or_404(Registration, registration_id)
     if not decisions.can_decide(current_user):

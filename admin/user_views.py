@@ -1,7 +1,7 @@
 """Users in the back office (admins): list, create (invite), edit, tokens."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
 
@@ -13,7 +13,7 @@ from portal.forms import UserForm, apply_domain_error, form_data, options
 from portal.listing import apply_sort, page_params, paginate
 from portal.models import ROLES, Partner, User
 from portal.permissions import roles_required
-from portal.services import tokens
+from portal.services import invitations, tokens
 from portal.services import users as user_service
 
 FIELDS = ("email", "name", "role", "partner_id", "active")
@@ -26,9 +26,13 @@ def _form(user: User | None = None) -> UserForm:
     form.set_roles(ROLES)
     if user is not None and request.method == "GET":
         form.partner_id.data = str(user.partner_id or "")
-    form.partner_id.choices = options([("", "No partner (staff)")] + [
-        (str(p.id), p.name) for p in db.session.scalars(select(Partner).order_by(Partner.name))])
+    form.partner_id.choices = _partner_choices()
     return form
+
+
+def _partner_choices() -> list:
+    return options([("", "No partner (staff)")] + [
+        (str(p.id), p.name) for p in db.session.scalars(select(Partner).order_by(Partner.name))])
 
 
 @bp.get("/users")
@@ -59,7 +63,7 @@ def new_user():
     status = 200
     if request.method == "GET" and (request.args.get("partner") or "").isdigit():
         form.partner_id.data = request.args["partner"]
-        form.role.data = "partner_admin"
+        form.role.data = "partner_user"  # the least privilege; the admin raises it if needed
     if form.validate_on_submit():
         try:
             user = user_service.create_user(current_user, form_data(form, FIELDS))
@@ -75,7 +79,7 @@ def new_user():
     return render_template("admin/user_form.html", form=form, user=None), status
 
 
-@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@bp.route("/users/<id:user_id>/edit", methods=["GET", "POST"])
 @roles_required("admin")
 def edit_user(user_id: int):
     user = get_or_404(User, user_id)
@@ -97,7 +101,7 @@ def edit_user(user_id: int):
                            tokens=tokens.user_tokens(user)), status
 
 
-@bp.post("/users/<int:user_id>/invite")
+@bp.post("/users/<id:user_id>/invite")
 @roles_required("admin")
 def invite_user(user_id: int):
     user = get_or_404(User, user_id)
@@ -107,7 +111,29 @@ def invite_user(user_id: int):
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
-@bp.post("/users/<int:user_id>/tokens/<int:token_id>/revoke")
+@bp.post("/users/<id:user_id>/invitation-link")
+@roles_required("admin")
+def invitation_link(user_id: int):
+    """A new invitation link shown on the user's page with a copy button (for when the e-mail
+    does not arrive); the earlier links stop working."""
+    user = get_or_404(User, user_id)
+    form = UserForm(formdata=None, obj=user)
+    form.set_roles(ROLES)
+    form.partner_id.data = str(user.partner_id or "")
+    form.partner_id.choices = _partner_choices()
+    try:
+        link = invitations.copy_invitation_link(current_user, user)
+    except DomainError as exc:
+        return render_template("admin/user_form.html", form=form, user=user, tokens=tokens.user_tokens(user),
+                               invitation_error=exc.message), exc.status
+    db.session.commit()
+    response = make_response(render_template("admin/user_form.html", form=form, user=user,
+                                             tokens=tokens.user_tokens(user), invitation_link=link))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/users/<id:user_id>/tokens/<id:token_id>/revoke")
 @roles_required("admin")
 def revoke_user_token(user_id: int, token_id: int):
     user = get_or_404(User, user_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import abort, jsonify, request
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from catalog import serializers as out
 from catalog.api_schemas import (
@@ -45,7 +46,7 @@ def list_products():
     stmt = products.search(request.args.get("q"), request.args.get("family"), active_only=partner is not None)
     if partner is None and request.args.get("active") in ("true", "false"):
         stmt = stmt.where(Product.active.is_(request.args["active"] == "true"))
-    page = list_page(stmt.order_by(Product.name, Product.id))
+    page = list_page(stmt.order_by(Product.name, Product.id).options(selectinload(Product.groups)))
     prices = pricing.list_prices(partner, page.items) if partner is not None else {}
     return jsonify(page.envelope([out.product(p, full=False, price=prices.get(p.sku), priced=partner is not None)
                                   for p in page.items]))
@@ -94,7 +95,7 @@ def list_price_books():
     return jsonify(page.envelope([out.price_book(b, entries=False) for b in page.items]))
 
 
-@bp.get("/price-books/<int:book_id>")
+@bp.get("/price-books/<id:book_id>")
 @staff_required()
 @documented(summary="A price book with its entries (?entries=false to leave them out)",
             response=PriceBookOut, roles="staff", errors=(404,))
@@ -103,7 +104,7 @@ def get_price_book(book_id: int):
     return jsonify(out.price_book(book, entries=request.args.get("entries") != "false"))
 
 
-@bp.put("/price-books/<int:book_id>/entries")
+@bp.put("/price-books/<id:book_id>/entries")
 @staff_required(*CATALOG_EDITORS)
 @documented(summary="Replace all entries (validated first; all-or-nothing)", body=EntriesReplace,
             response=PriceBookOut, roles="sales_ops, admin", errors=(400, 404, 422))
@@ -134,7 +135,7 @@ def put_tier_discounts():
     return jsonify({"discounts": [out.tier_discount(d) for d in items]})
 
 
-@bp.get("/partners/<int:partner_id>/contract-prices")
+@bp.get("/partners/<id:partner_id>/contract-prices")
 @staff_required()
 @documented(summary="A partner's contract prices", response=ContractPriceList, roles="staff", errors=(404,))
 def get_contract_prices(partner_id: int):
@@ -142,7 +143,7 @@ def get_contract_prices(partner_id: int):
     return jsonify(out.contract_prices(partner, pricebooks.contract_prices_of(partner)))
 
 
-@bp.put("/partners/<int:partner_id>/contract-prices")
+@bp.put("/partners/<id:partner_id>/contract-prices")
 @staff_required(*CATALOG_EDITORS)
 @documented(summary="Replace all contract prices of a partner (in its currency)", body=ContractPricesReplace,
             response=ContractPriceList, roles="sales_ops, admin", errors=(400, 404, 422))

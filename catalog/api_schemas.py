@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from portal.api.schemas import Body
+from portal.api.types import Id
 
 
 class OptionIn(Body):
@@ -180,8 +181,8 @@ class LineIn(Body):
 
 class PricingRequest(Body):
     lines: list[LineIn]
-    opportunity_id: int | None = None
-    partner_id: int | None = Field(None, description="staff only: price as this partner")
+    opportunity_id: Id | None = None
+    partner_id: Id | None = Field(None, description="staff only: price as this partner")
 
 
 class StepOut(BaseModel):

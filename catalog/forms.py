@@ -10,12 +10,15 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField, FieldList, Form, FormField, HiddenField, SelectField, StringField, TextAreaField,
 )
+from wtforms.validators import Length
 
 from catalog.configurator import RULE_TYPES
 from portal.errors import DomainError
 from portal.forms import options
 
 DATE = {"type": "date", "placeholder": "YYYY-MM-DD"}
+# Field lengths: the columns (codes 64, names 200, units 20); the services check the same bounds.
+CODE_LEN, NAME_LEN, NUMBER_LEN = Length(max=64), Length(max=200), Length(max=30)
 RULE_NUMBER = re.compile(r"^Rule (\d+)\b")
 PRODUCT_FIELDS = ("sku", "name", "family", "unit", "description", "active")
 
@@ -36,17 +39,17 @@ class RowForm(Form):
 
 class OptionRow(RowForm):
     KEYS = ("code", "name")
-    code = StringField("Option code")
-    name = StringField("Option name")
+    code = StringField("Option code", validators=[CODE_LEN])
+    name = StringField("Option name", validators=[NAME_LEN])
     remove = BooleanField("Remove")
 
 
 class GroupRow(RowForm):
     KEYS = ("code", "name")
-    code = StringField("Group code")
-    name = StringField("Group name")
-    min = StringField("Minimum", default="0")
-    max = StringField("Maximum", default="1")
+    code = StringField("Group code", validators=[CODE_LEN])
+    name = StringField("Group name", validators=[NAME_LEN])
+    min = StringField("Minimum", default="0", validators=[NUMBER_LEN])
+    max = StringField("Maximum", default="1", validators=[NUMBER_LEN])
     remove = BooleanField("Remove group")
     options = FieldList(FormField(OptionRow))
 
@@ -57,17 +60,18 @@ class GroupRow(RowForm):
 class RuleRow(RowForm):
     KEYS = ("option", "target")
     type = SelectField("Rule", choices=options((t, t) for t in RULE_TYPES))
-    option = StringField("Option")
-    target = StringField("Target option")
+    option = StringField("Option", validators=[CODE_LEN])
+    target = StringField("Target option", validators=[CODE_LEN])
     remove = BooleanField("Remove")
 
 
 class ProductForm(FlaskForm):
-    sku = StringField("SKU", description="Letters, digits, '.', '_', '/' or '-'; unique.")
-    name = StringField("Name")
-    family = StringField("Family", description="e.g. hardware, software, services (stored in lower case).")
-    unit = StringField("Unit", default="each")
-    description = TextAreaField("Description", render_kw={"rows": 3})
+    sku = StringField("SKU", validators=[CODE_LEN], description="Letters, digits, '.', '_', '/' or '-'; unique.")
+    name = StringField("Name", validators=[NAME_LEN])
+    family = StringField("Family", validators=[CODE_LEN],
+                         description="e.g. hardware, software, services (stored in lower case).")
+    unit = StringField("Unit", default="each", validators=[Length(max=20)])
+    description = TextAreaField("Description", validators=[Length(max=20000)], render_kw={"rows": 3})
     active = BooleanField("Active (orderable)", default=True,
                           description="Untick to retire the product: it stays on past orders.")
     groups = FieldList(FormField(GroupRow))
@@ -201,21 +205,22 @@ def _place_definition_problems(form: ProductForm, message: str, rows: ProductRow
 
 
 class PriceBookForm(FlaskForm):
-    name = StringField("Name", description="e.g. 'EUR list prices 2026'.")
+    name = StringField("Name", validators=[NAME_LEN], description="e.g. 'EUR list prices 2026'.")
     currency = StringField("Currency", render_kw={"maxlength": 3}, description="ISO 4217 code, e.g. EUR.")
-    valid_from = StringField("Valid from", render_kw=DATE)
-    valid_to = StringField("Valid to", render_kw=DATE, description="Last day the book applies; empty: open-ended.")
+    valid_from = StringField("Valid from", validators=[Length(max=10)], render_kw=DATE)
+    valid_to = StringField("Valid to", validators=[Length(max=10)], render_kw=DATE,
+                           description="Last day the book applies; empty: open-ended.")
 
 
 class TierRow(RowForm):
     KEYS = ("min_qty", "unit_price")
-    min_qty = StringField("From quantity")
-    unit_price = StringField("Unit price")
+    min_qty = StringField("From quantity", validators=[NUMBER_LEN])
+    unit_price = StringField("Unit price", validators=[NUMBER_LEN])
 
 
 class EntryForm(FlaskForm):
-    code = StringField("Code", description="A product SKU or an option code.")
-    unit_price = StringField("Unit price", description="In the book's currency, e.g. 1250.00.")
+    code = StringField("Code", validators=[CODE_LEN], description="A product SKU or an option code.")
+    unit_price = StringField("Unit price", validators=[NUMBER_LEN], description="In the book's currency, e.g. 1250.00.")
     tiers = FieldList(FormField(TierRow), description="Clear a tier's row to remove it.")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -252,7 +257,7 @@ def show_entry_errors(form: EntryForm, exc: DomainError, index: int, tier_rows: 
 
 class DiscountRow(Form):
     tier = HiddenField()
-    cells = FieldList(StringField("Percent"))
+    cells = FieldList(StringField("Percent", validators=[NUMBER_LEN]))
 
 
 class TierDiscountForm(FlaskForm):
@@ -285,10 +290,10 @@ def _percent(value: Any) -> str:
 
 class ContractRow(RowForm):
     KEYS = ("code", "unit_price", "valid_from", "valid_to")
-    code = StringField("Code")
-    unit_price = StringField("Unit price")
-    valid_from = StringField("Valid from", render_kw=DATE)
-    valid_to = StringField("Valid to", render_kw=DATE)
+    code = StringField("Code", validators=[CODE_LEN])
+    unit_price = StringField("Unit price", validators=[NUMBER_LEN])
+    valid_from = StringField("Valid from", validators=[Length(max=10)], render_kw=DATE)
+    valid_to = StringField("Valid to", validators=[Length(max=10)], render_kw=DATE)
     remove = BooleanField("Remove")
 
 

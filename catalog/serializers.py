@@ -14,7 +14,7 @@ from portal.money import Money
 def product(p: Product, *, full: bool = True, price: Money | None = None, priced: bool = False) -> dict[str, Any]:
     data: dict[str, Any] = {"id": p.id, "sku": p.sku, "name": p.name, "family": p.family,
                             "description": p.description, "unit": p.unit, "active": p.active,
-                            "configurable": bool(p.groups) if full else False}
+                            "configurable": bool(p.groups)}
     if full:
         data["option_groups"] = [{"code": g.code, "name": g.name, "min": g.min_choices, "max": g.max_choices,
                                   "options": [{"code": o.code, "name": o.name} for o in g.options]}
@@ -24,7 +24,7 @@ def product(p: Product, *, full: bool = True, price: Money | None = None, priced
         data["unit_price"] = price.as_str() if price else None
         data["currency"] = price.currency if price else None
     result = present(ProductOut, data)
-    dropped = () if full else ("option_groups", "rules", "configurable")
+    dropped: tuple[str, ...] = () if full else ("option_groups", "rules")
     dropped += () if priced else ("unit_price", "currency")
     for key in dropped:
         result.pop(key, None)

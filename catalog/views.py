@@ -155,7 +155,7 @@ def quick_add():
     return redirect(url_for("catalog.cart"))
 
 
-@bp.post("/cart/lines/<int:line_id>")
+@bp.post("/cart/lines/<id:line_id>")
 @partner_required
 def update_line(line_id: int):
     line = carts.get_line(current_partner(), current_user, line_id)
@@ -168,7 +168,7 @@ def update_line(line_id: int):
     return redirect(url_for("catalog.cart"))
 
 
-@bp.post("/cart/lines/<int:line_id>/remove")
+@bp.post("/cart/lines/<id:line_id>/remove")
 @partner_required
 def remove_line(line_id: int):
     if not CartActionForm().validate_on_submit():

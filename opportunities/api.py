@@ -16,6 +16,7 @@ from opportunities.services import decisions, house_accounts, lifecycle, registr
 from portal.api.core import api_blueprint, documented, list_page, parse
 from portal.db import get_or_404
 from portal.errors import ValidationFailed
+from portal.listing import int_arg
 from portal.extensions import db
 from portal.permissions import login_required, partner_required, staff_required
 from portal.tenancy import current_partner
@@ -73,27 +74,33 @@ def create_registration():
             response=AvailabilityOut, errors=(400, 422))
 def check():
     body = parse(AvailabilityCheck)
-    answer = check_availability(current_partner(), _customer(body), body.families)
-    return jsonify({"available": answer.available})
+    answer = check_availability(current_partner(), _customer(body), body.families, current_user)
+    result: dict[str, object] = {"available": answer.available}
+    if answer.own_registration:
+        result["own_registration"] = True
+        if answer.own_registration_id is not None:
+            result["own_opportunity_id"] = answer.own_registration_id
+    return jsonify(result)
 
 
 @bp.get("/opportunities")
 @login_required
 @documented(summary="Registrations: a partner's own (a sales rep: those it registered); staff: all",
             response=RegistrationOut, list_of=True,
-            query={"status": ", ".join(STATUSES), "q": "customer name, domain or reference",
-                   "partner_id": "staff: one partner's"})
+            query={"status": (", ".join(STATUSES), STATUSES), "q": "customer name, domain or reference",
+                   "partner_id": "staff: one partner's"}, errors=(422,))
 def list_registrations():
     partner = current_partner()
     stmt = select(Registration) if partner is None else registrations.visible_to(partner, current_user)
-    if partner is None and request.args.get("partner_id", "").isdigit():
-        stmt = stmt.where(Registration.partner_id == int(request.args["partner_id"]))
+    partner_id = int_arg(request.args, "partner_id")
+    if partner is None and partner_id is not None:
+        stmt = stmt.where(Registration.partner_id == partner_id)
     stmt = registrations.filter_list(stmt, status=_status_arg(), q=request.args.get("q"))
     page = list_page(stmt.order_by(Registration.submitted_at.desc(), Registration.id.desc()))
     return jsonify(page.envelope([out.registration(r, staff=partner is None) for r in page.items]))
 
 
-@bp.get("/opportunities/<int:registration_id>")
+@bp.get("/opportunities/<id:registration_id>")
 @login_required
 @documented(summary="A registration with its status, protection and conflicts", response=RegistrationOut,
             errors=(404,))
@@ -102,7 +109,7 @@ def get_registration(registration_id: int):
     return jsonify(out.registration(reg, staff=current_partner() is None))
 
 
-@bp.post("/opportunities/<int:registration_id>/approve")
+@bp.post("/opportunities/<id:registration_id>/approve")
 @staff_required("partner_manager")
 @documented(summary="Approve: protection days (default 90), deal discount; optionally reject its conflicts",
             body=ApproveIn, response=ApproveOut, roles="partner_manager, admin", errors=(400, 403, 404, 409, 422))
@@ -118,7 +125,7 @@ def approve(registration_id: int):
                     "rejected_ids": [r.id for r in rejected]})
 
 
-@bp.post("/opportunities/<int:registration_id>/reject")
+@bp.post("/opportunities/<id:registration_id>/reject")
 @staff_required("partner_manager")
 @documented(summary="Reject with a reason", body=RejectIn, response=RegistrationOut,
             roles="partner_manager, admin", errors=(400, 403, 404, 409, 422))
@@ -129,7 +136,7 @@ def reject(registration_id: int):
     return jsonify(out.registration(reg, staff=True))
 
 
-@bp.post("/opportunities/<int:registration_id>/outcome")
+@bp.post("/opportunities/<id:registration_id>/outcome")
 @partner_required
 @documented(summary="Record the outcome: won (with the order) or lost (with a reason)", body=OutcomeIn,
             response=RegistrationOut, roles="the registration's owner", errors=(400, 404, 409, 422))
@@ -141,7 +148,7 @@ def outcome(registration_id: int):
     return jsonify(out.registration(reg, staff=False))
 
 
-@bp.post("/opportunities/<int:registration_id>/extend")
+@bp.post("/opportunities/<id:registration_id>/extend")
 @partner_required
 @documented(summary="Request the one extension of an approved registration's protection",
             response=RegistrationOut, roles="the registration's owner", errors=(404, 409))

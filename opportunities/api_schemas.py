@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field, PlainValidator, StrictInt, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from portal.api.schemas import Body
+from portal.api.types import StrictId
 
 
 def _decimal_value(value: Any) -> Any:
@@ -42,7 +43,7 @@ class RegistrationCreate(Body):
     amount: Amount = Field(description="estimated amount, decimal string")
     currency: str = Field(description="ISO 4217")
     expected_close: str = Field(description="YYYY-MM-DD, not in the past")
-    campaign_id: StrictInt | None = Field(None, description="a campaign running for the partner (or ended "
+    campaign_id: StrictId | None = Field(None, description="a campaign running for the partner (or ended "
                                                             "within the grace period and enrolled in)")
     notes: str | None = None
 
@@ -54,6 +55,9 @@ class AvailabilityCheck(Body):
 
 class AvailabilityOut(BaseModel):
     available: bool
+    own_registration: bool | None = Field(None, description="present (true) when your own active registration "
+                                                            "covers the customer")
+    own_opportunity_id: int | None = Field(None, description="that registration, when you may open it")
 
 
 class ApproveIn(Body):
@@ -78,7 +82,7 @@ class RejectIn(Body):
 class OutcomeIn(Body):
     result: str = Field(description="won or lost")
     reason: str | None = Field(None, description="required when lost")
-    order_id: StrictInt | None = Field(None, description="required when won: the partner's order")
+    order_id: StrictId | None = Field(None, description="required when won: the partner's order")
 
 
 class ConflictOut(BaseModel):

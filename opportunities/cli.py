@@ -59,7 +59,8 @@ def import_command(file: str, partner_id: int | None, families: str) -> None:
     with _open(file) as stream:
         try:
             report = import_registrations(decoded_lines(stream), None, partner_id,
-                                          [f for f in families.split(",") if f.strip()])
+                                          [f for f in families.split(",") if f.strip()],
+                                          filename=Path(file).name)
         except DomainError as exc:
             _fail(exc)
     _report_errors(report.errors)

@@ -120,7 +120,8 @@ def check():
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                answer = check_availability(current_partner(), form.customer(), form.families.data or [])
+                answer = check_availability(current_partner(), form.customer(), form.families.data or [],
+                                            current_user)
             except DomainError as exc:
                 show_errors(form, exc)
                 status = exc.status
@@ -134,7 +135,7 @@ def check():
     return render_template("opportunities/check.html", form=form, answer=answer, prefill=prefill), status
 
 
-@bp.get("/<int:registration_id>")
+@bp.get("/<id:registration_id>")
 @partner_required
 def detail(registration_id: int):
     reg = _registration_or_404(registration_id)
@@ -151,7 +152,7 @@ def _render_detail(reg: Registration, outcome: OutcomeForm | None = None, status
                            outcome=outcome, action=ActionForm(), campaign_visible=campaign_visible), status
 
 
-@bp.post("/<int:registration_id>/extend")
+@bp.post("/<id:registration_id>/extend")
 @partner_required
 def extend(registration_id: int):
     reg = _registration_or_404(registration_id)
@@ -167,7 +168,7 @@ def extend(registration_id: int):
     return redirect(url_for("opportunities.detail", registration_id=reg.id))
 
 
-@bp.post("/<int:registration_id>/outcome")
+@bp.post("/<id:registration_id>/outcome")
 @partner_required
 def outcome(registration_id: int):
     reg = _registration_or_404(registration_id)

@@ -10,13 +10,14 @@ from orders import documents, payments, serializers as out
 from orders.api_schemas import (
     OrderCancelIn, OrderCreate, OrderOut, OrderPaymentOut, OrderStatusIn, OrderSummaryOut,
 )
-from orders.models import Order
+from orders.models import ORDER_STATUSES, Order
 from orders.services import OrderError, PaymentUnavailable, placing, queries, status
 from orders.services.idempotency import request_hash
 from orders.services.quoting import order_from_quote
 from portal.api.core import api_blueprint, documented, list_page, parse
 from portal.db import get_for_partner_or_404, get_or_404
 from portal.errors import Malformed
+from portal.listing import int_arg
 from portal.extensions import db
 from portal.permissions import login_required, partner_required, staff_required
 from portal.tenancy import current_partner
@@ -35,6 +36,8 @@ def _order(order_id: int) -> Order:
 @documented(summary="Place an order from lines or an approved quote (header Idempotency-Key "
                     "required; the same key and body return the same order)",
             body=OrderCreate, response=OrderOut, status=201, roles="partner_admin, partner_user",
+            headers={"Idempotency-Key": ("a unique string per order, 1 to 255 characters", {
+                "type": "string", "minLength": 1, "maxLength": 255, "pattern": r"^[!-~]([ -~]*[!-~])?$"})},
             errors=(400, 403, 409, 422))
 def create_order():
     key = request.headers.get("Idempotency-Key", "").strip()
@@ -74,24 +77,27 @@ def create_order():
 @bp.get("/orders")
 @login_required
 @documented(summary="List orders (a partner: its own; staff: all, ?partner_id=)", response=OrderSummaryOut,
-            list_of=True, query={"status": "an order status", "po": "PO number contains",
-                                 "sku": "has a line whose SKU contains", "from": "placed on or after (YYYY-MM-DD)",
-                                 "to": "placed on or before (YYYY-MM-DD)", "partner_id": "staff: one partner"})
+            list_of=True, query={"status": ("an order status", ORDER_STATUSES), "po": "PO number contains",
+                                 "sku": "has a line whose SKU contains",
+                                 "from": ("placed on or after (YYYY-MM-DD)", "date"),
+                                 "to": ("placed on or before (YYYY-MM-DD)", "date"),
+                                 "partner_id": "staff: one partner"}, errors=(400,))
 def list_orders():
     partner = current_partner()
+    int_arg(request.args, "partner_id")  # an id or nothing: 400 before the query
     stmt = queries.for_partner(partner, request.args) if partner else queries.for_staff(request.args)
     page = list_page(stmt.order_by(Order.created_at.desc(), Order.id.desc()))
     return jsonify(page.envelope([out.summary(o) for o in page.items]))
 
 
-@bp.get("/orders/<int:order_id>")
+@bp.get("/orders/<id:order_id>")
 @login_required
 @documented(summary="An order with its lines, status history and payment", response=OrderOut, errors=(404,))
 def get_order(order_id: int):
     return jsonify(out.order(_order(order_id)))
 
 
-@bp.post("/orders/<int:order_id>/cancel")
+@bp.post("/orders/<id:order_id>/cancel")
 @login_required
 @documented(summary="Cancel an order (partner: before confirmed; staff: before shipped); a paid "
                     "card order is refunded", body=OrderCancelIn, response=OrderOut, errors=(404, 409))
@@ -109,7 +115,7 @@ def cancel_order(order_id: int):
     return jsonify(out.order(db.session.get(Order, order_id)))
 
 
-@bp.post("/orders/<int:order_id>/status")
+@bp.post("/orders/<id:order_id>/status")
 @staff_required()
 @documented(summary="Move an order on (confirmed, shipped with tracking, invoiced, closed) or "
                     "cancel it; an illegal transition is a 409", body=OrderStatusIn, response=OrderOut,
@@ -124,7 +130,7 @@ def set_status(order_id: int):
     return jsonify(out.order(db.session.get(Order, order_id)))
 
 
-@bp.post("/orders/<int:order_id>/payment")
+@bp.post("/orders/<id:order_id>/payment")
 @partner_required
 @documented(summary="Card order: (re)start its payment and get the PaymentIntent's client_secret",
             response=OrderPaymentOut, errors=(404, 409, 503))
@@ -136,7 +142,7 @@ def start_payment(order_id: int):
     return jsonify(out.payment_of(db.session.get(Order, order_id)))
 
 
-@bp.get("/orders/<int:order_id>/invoice.pdf")
+@bp.get("/orders/<id:order_id>/invoice.pdf")
 @login_required
 @documented(summary="The order confirmation, or the invoice once invoiced (application/pdf)", errors=(404,))
 def invoice_pdf(order_id: int):

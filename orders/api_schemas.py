@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from portal.api.schemas import Body
+from portal.api.types import Id
 
 
 class OrderLineIn(Body):
@@ -16,7 +17,7 @@ class OrderLineIn(Body):
 
 
 class OrderShipToIn(Body):
-    address_id: int | None = Field(None, description="a saved address; or give the fields")
+    address_id: Id | None = Field(None, description="a saved address; or give the fields")
     recipient: str | None = None
     street: str | None = None
     postal_code: str | None = None
@@ -25,13 +26,13 @@ class OrderShipToIn(Body):
 
 
 class OrderCreate(Body):
-    quote_id: int | None = Field(None, description="order an approved quote at its frozen prices")
+    quote_id: Id | None = Field(None, description="order an approved quote at its frozen prices")
     lines: list[OrderLineIn] | None = Field(None, description="or lines priced at today's prices")
     po_number: str
     payment_method: str = Field(description="on_account or card")
     ship_to: OrderShipToIn | None = Field(None, description="default: the partner's default address")
     requested_date: date | None = None
-    opportunity_id: int | None = None
+    opportunity_id: Id | None = None
     notes: str | None = None
 
 

@@ -12,7 +12,15 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
+from portal import choices
+from portal.forms import options
+
 NEW_ADDRESS = "new"
+
+
+def country_select() -> list[Any]:
+    """Every ISO 3166 country by name; the service checks the code sent."""
+    return options([("", "Choose a country")] + choices.country_options())
 
 
 class CheckoutForm(FlaskForm):
@@ -23,7 +31,7 @@ class CheckoutForm(FlaskForm):
     street = StringField("Street and number", validators=[Optional(), Length(max=300)])
     postal_code = StringField("Postal code", validators=[Optional(), Length(max=20)])
     city = StringField("City", validators=[Optional(), Length(max=100)])
-    country = StringField("Country", validators=[Optional(), Length(max=2)], description="ISO code, e.g. DE")
+    country = SelectField("Country", choices=lambda: country_select(), validate_choice=False)
     save_address = BooleanField("Save this address for later orders", default=True)
     requested_date = DateField("Requested delivery date", validators=[Optional()],
                                description="Optional; not before today.")
@@ -62,12 +70,12 @@ class QuickOrderForm(FlaskForm):
 
 class CardForm(FlaskForm):
     name = StringField("Name on the card", validators=[Optional(), Length(max=200)])
-    number = StringField("Card number", validators=[DataRequired("Enter the card number."),
+    number = StringField("Card number", validators=[DataRequired("Enter the card number."), Length(max=23),
                                                     Regexp(r"^[\d ]{12,23}$", message="Digits only.")])
-    expiry = StringField("Expiry (MM/YY)", validators=[DataRequired("Enter the expiry date."),
+    expiry = StringField("Expiry (MM/YY)", validators=[DataRequired("Enter the expiry date."), Length(max=9),
                                                        Regexp(r"^\s*(0[1-9]|1[0-2])\s*/\s*(\d{2}|\d{4})\s*$",
                                                               message="Use MM/YY.")])
-    cvc = PasswordField("Security code (CVC)", validators=[DataRequired("Enter the CVC."),
+    cvc = PasswordField("Security code (CVC)", validators=[DataRequired("Enter the CVC."), Length(max=4),
                                                            Regexp(r"^\d{3,4}$", message="3 or 4 digits.")])
 
     def validate_number(self, field: Any) -> None:
@@ -93,7 +101,7 @@ class AddressForm(FlaskForm):
     street = StringField("Street and number", validators=[DataRequired(), Length(max=300)])
     postal_code = StringField("Postal code", validators=[Optional(), Length(max=20)])
     city = StringField("City", validators=[DataRequired(), Length(max=100)])
-    country = StringField("Country", validators=[DataRequired(), Length(min=2, max=2)], description="ISO code, e.g. DE")
+    country = SelectField("Country", choices=lambda: country_select(), validate_choice=False)
     is_default = BooleanField("Use as default address")
 
 

@@ -7,9 +7,9 @@ These functions therefore commit; views call them after their own commit.
 """
 from __future__ import annotations
 
-import json
 import logging
 import secrets
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +17,7 @@ import stripe
 from flask import current_app
 from sqlalchemy import func, select
 
+from orders import stripe_payloads
 from orders.models import Order, Payment, Refund
 from orders.models.payments import OPEN_PAYMENT
 from orders.services import CardDeclined, OrderError, PaymentUnavailable
@@ -30,6 +31,9 @@ UNREACHABLE = ("The payment service cannot be reached right now. Your order is k
 
 class BadSignature(Exception):
     """A webhook whose Stripe-Signature does not match STRIPE_WEBHOOK_SECRET."""
+
+
+MalformedEvent = stripe_payloads.MalformedEvent
 
 
 @dataclass(frozen=True)
@@ -236,17 +240,33 @@ def pending_refunds() -> int:
 
 
 def verify_event(payload: bytes, header: str | None) -> dict[str, Any]:
-    """The event of a webhook request whose signature matches STRIPE_WEBHOOK_SECRET."""
+    """The checked event of a webhook request whose signature matches STRIPE_WEBHOOK_SECRET and
+    whose timestamp is within STRIPE_WEBHOOK_TOLERANCE seconds of now, in either direction.
+
+    Raises BadSignature (not from Stripe, or replayed) or MalformedEvent (signed but not a
+    well-formed event)."""
     secret = current_app.config.get("STRIPE_WEBHOOK_SECRET")
     if not secret or not header:
         raise BadSignature("Missing Stripe-Signature header or webhook secret.")
+    tolerance = int(current_app.config.get("STRIPE_WEBHOOK_TOLERANCE", 300))
     try:
         text = payload.decode("utf-8")
-        stripe.WebhookSignature.verify_header(text, header, secret,
-                                              int(current_app.config.get("STRIPE_WEBHOOK_TOLERANCE", 300)))
-        event = json.loads(text)
+        stripe.WebhookSignature.verify_header(text, header, secret, tolerance)
     except (stripe.SignatureVerificationError, UnicodeDecodeError, ValueError) as exc:
         raise BadSignature(str(exc)) from exc
-    if not isinstance(event, dict) or not isinstance(event.get("id"), str):
-        raise BadSignature("The payload is not a Stripe event.")
-    return event
+    signed_at = _signed_at(header)
+    if signed_at is None or signed_at > time.time() + tolerance:  # Stripe's check covers the past only
+        raise BadSignature("Timestamp outside the tolerance zone (in the future).")
+    return stripe_payloads.parse_event(text)
+
+
+def _signed_at(header: str) -> int | None:
+    """The `t=` timestamp of a Stripe-Signature header (already verified), or None."""
+    for item in header.split(","):
+        key, _, value = item.strip().partition("=")
+        if key == "t":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None

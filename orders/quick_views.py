@@ -84,7 +84,7 @@ def address_book():
                            action=ActionForm()), code
 
 
-@bp.post("/orders/addresses/<int:address_id>/default")
+@bp.post("/orders/addresses/<id:address_id>/default")
 @partner_required
 def default_address(address_id: int):
     if not ActionForm().validate_on_submit():
@@ -98,7 +98,7 @@ def default_address(address_id: int):
     return redirect(url_for("orders.address_book"))
 
 
-@bp.post("/orders/addresses/<int:address_id>/remove")
+@bp.post("/orders/addresses/<id:address_id>/remove")
 @partner_required
 def remove_address(address_id: int):
     if not ActionForm().validate_on_submit():

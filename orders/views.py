@@ -131,6 +131,12 @@ def place():
         order, created = placing.submit(partner, current_user, scope="form", key=form.token.data,
                                         digest=request_hash({**data, "quote_id": quote_id}),
                                         build=build, strict=False)
+    except placing.AlreadyOrdered as exc:  # another tab placed this cart or quote meanwhile
+        db.session.rollback()
+        flash(exc.message, "warning")
+        target = (url_for("orders.detail", order_id=exc.order_id) if exc.order_id
+                  else url_for("catalog.cart"))
+        return redirect(target, 303)
     except DomainError as exc:
         db.session.rollback()
         _form_errors(form, exc)
@@ -165,7 +171,7 @@ def index():
                            credit=placing.credit_summary(current_partner()))
 
 
-@bp.get("/orders/<int:order_id>")
+@bp.get("/orders/<id:order_id>")
 @partner_required
 def detail(order_id: int):
     order = _order(order_id)
@@ -176,7 +182,7 @@ def detail(order_id: int):
                            card=payments.card_enabled())
 
 
-@bp.get("/orders/<int:order_id>/document.pdf")
+@bp.get("/orders/<id:order_id>/document.pdf")
 @partner_required
 def document_pdf(order_id: int):
     pdf, filename = documents.order_pdf(_order(order_id))
@@ -184,7 +190,7 @@ def document_pdf(order_id: int):
                     headers={"Content-Disposition": f'inline; filename="{filename}"'})
 
 
-@bp.post("/orders/<int:order_id>/cancel")
+@bp.post("/orders/<id:order_id>/cancel")
 @partner_required
 def cancel(order_id: int):
     order = _order(order_id)
@@ -203,7 +209,7 @@ def cancel(order_id: int):
     return redirect(url_for("orders.detail", order_id=order_id))
 
 
-@bp.post("/orders/<int:order_id>/reorder")
+@bp.post("/orders/<id:order_id>/reorder")
 @partner_required
 def reorder(order_id: int):
     order = _order(order_id)
@@ -220,7 +226,7 @@ def reorder(order_id: int):
 
 # --- card payment -------------------------------------------------------------------------
 
-@bp.route("/orders/<int:order_id>/pay", methods=["GET", "POST"])
+@bp.route("/orders/<id:order_id>/pay", methods=["GET", "POST"])
 @partner_required
 def pay(order_id: int):
     order = _order(order_id)

@@ -20,10 +20,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     register_config(app, config)
     register_extensions(app)
+    register_converters(app)
     register_blueprints(app)
+    register_limits(app)
     register_errors(app)
     register_templating(app)
     register_cli(app)
+    register_security_headers(app)
     return app
 
 
@@ -46,6 +49,12 @@ def register_extensions(app: Flask) -> None:
     bootstrap.init_app(app)
     auth_setup.init_login(app)
     celery_init_app(app)
+
+
+def register_converters(app: Flask) -> None:
+    from portal import converters
+
+    converters.init_app(app)  # before any blueprint: its rules use `<id:...>`
 
 
 def register_blueprints(app: Flask) -> None:
@@ -128,6 +137,16 @@ def register_blueprints(app: Flask) -> None:
     for bp in (apply.bp, impersonation_bp, applications_api_bp):
         app.register_blueprint(bp)
 
+    from portal.views import mfa, mfa_login  # noqa: F401 - the log-in's second step on the mfa blueprint
+
+    app.register_blueprint(mfa.bp)  # also `flask mfa reset EMAIL`
+
+
+def register_limits(app: Flask) -> None:
+    from portal import limits
+
+    limits.init_app(app)  # after the blueprints: it wraps the limited endpoints
+
 
 def register_errors(app: Flask) -> None:
     from portal.errors import register_error_handlers
@@ -139,6 +158,12 @@ def register_templating(app: Flask) -> None:
     from portal import templating
 
     templating.init_app(app)
+
+
+def register_security_headers(app: Flask) -> None:
+    from portal import security_headers
+
+    security_headers.init_app(app)
 
 
 def register_cli(app: Flask) -> None:

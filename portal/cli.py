@@ -100,6 +100,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     app = current_app._get_current_object()
     app.config.update(SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False,
                       PORTAL_BASE_URL=f"http://{host}:{port}")
+    app.config["MFA_REQUIRED_ROLES"] = ()  # the demo: a second factor is optional (README "Demo log-ins")
     click.echo(f"\nThe portal runs at http://{host}:{port}/  (Ctrl+C to stop)")
     from werkzeug.serving import run_simple
 

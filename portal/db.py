@@ -60,8 +60,19 @@ class TenantMixin:
         return select(cls).where(cls.partner_id == partner.id)  # type: ignore[attr-defined]
 
 
+ID_MAX = 2**31 - 1  # every primary key is an INTEGER (portal.converters.ID_MAX)
+
+
+def id_in_range(object_id: Any) -> bool:
+    """Whether `object_id` is an id a row can have (1..2**31-1); asking the database for any
+    other value is an error on PostgreSQL, not a miss."""
+    return isinstance(object_id, int) and not isinstance(object_id, bool) and 1 <= object_id <= ID_MAX
+
+
 def get_for_partner_or_404(model: type[T], object_id: int, partner: Any) -> T:
     """Load a partner-owned row; another partner's row is a 404, so ids leak nothing."""
+    if not id_in_range(object_id):
+        abort(404)
     obj = db.session.get(model, object_id)
     if obj is None or obj.partner_id != partner.id:  # type: ignore[attr-defined]
         abort(404)
@@ -69,6 +80,9 @@ def get_for_partner_or_404(model: type[T], object_id: int, partner: Any) -> T:
 
 
 def get_or_404(model: type[T], object_id: int) -> T:
+    """Load a row by id; a missing row, or an id no row can have, is a 404."""
+    if not id_in_range(object_id):
+        abort(404)
     obj = db.session.get(model, object_id)
     if obj is None:
         abort(404)

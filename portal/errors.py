@@ -85,34 +85,10 @@ def json_error(status: int, code: str, message: str, fields: dict[str, str] | No
     return response
 
 
-NUL_MESSAGE = "Text may not contain NUL characters (\\0)."
-
-
-def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
-
-
-def refuse_nul_characters() -> None:
-    """No text with NUL reaches a service: PostgreSQL cannot store it, so it would end as a 500."""
-    if any("\x00" in key or "\x00" in v for key, values in request.args.lists() for v in values):
-        raise Malformed(NUL_MESSAGE, code="nul_character")
-    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
-        # multipart bodies (uploads) are left to their views, which set their own size limit before parsing
-        if request.mimetype == "application/x-www-form-urlencoded" and any(
-                "\x00" in key or "\x00" in v for key, values in request.form.lists() for v in values):
-            raise Malformed(NUL_MESSAGE, code="nul_character")
-        if request.is_json and _has_nul(request.get_json(silent=True)):
-            raise Malformed(NUL_MESSAGE, code="nul_character")
-
-
 def register_error_handlers(app: Flask) -> None:
-    app.before_request(refuse_nul_characters)
+    from portal import request_guards  # it raises the errors defined here
+
+    request_guards.init_app(app)  # size, JSON depth and NUL checks before any view
 
     @app.errorhandler(DomainError)
     def _domain(exc: DomainError):

@@ -13,6 +13,10 @@ from portal.models import PARTNER_KINDS, PARTNER_STATUSES, PARTNER_TIERS
 from portal.models.users import ROLE_LABELS
 from portal.services.auth import MIN_PASSWORD
 
+MAX_PASSWORD = 1024  # longer input is not a password (and would only cost hashing time)
+
+LEAST_PRIVILEGE = "partner_user"  # the role a new user's form starts with
+
 
 def options(pairs: Any) -> list[SelectChoice]:
     """(value, label) pairs as WTForms select choices."""
@@ -20,23 +24,24 @@ def options(pairs: Any) -> list[SelectChoice]:
 
 
 class LoginForm(FlaskForm):
-    email = StringField("E-mail", validators=[DataRequired(), Email()])
-    password = PasswordField("Password", validators=[DataRequired()])
+    email = StringField("E-mail", validators=[DataRequired(), Length(max=254), Email()])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_PASSWORD)])
     remember = BooleanField("Keep me logged in on this device")
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = StringField("E-mail", validators=[DataRequired(), Email()])
+    email = StringField("E-mail", validators=[DataRequired(), Length(max=254), Email()])
 
 
 class SetPasswordForm(FlaskForm):
-    password = PasswordField("New password", validators=[DataRequired(), Length(min=MIN_PASSWORD)])
-    confirm = PasswordField("Repeat the password",
-                            validators=[DataRequired(), EqualTo("password", "The passwords differ.")])
+    password = PasswordField("New password",
+                             validators=[DataRequired(), Length(min=MIN_PASSWORD, max=MAX_PASSWORD)])
+    confirm = PasswordField("Repeat the password", validators=[
+        DataRequired(), Length(max=MAX_PASSWORD), EqualTo("password", "The passwords differ.")])
 
 
 class ChangePasswordForm(SetPasswordForm):
-    current = PasswordField("Current password", validators=[DataRequired()])
+    current = PasswordField("Current password", validators=[DataRequired(), Length(max=MAX_PASSWORD)])
 
 
 class TokenForm(FlaskForm):
@@ -53,6 +58,8 @@ class UserForm(FlaskForm):
 
     def set_roles(self, roles: tuple[str, ...]) -> None:
         self.role.choices = options((r, ROLE_LABELS[r]) for r in roles)
+        if self.role.data is None and not self.is_submitted() and LEAST_PRIVILEGE in roles:
+            self.role.data = LEAST_PRIVILEGE  # a new user starts with the least privilege
 
 
 class PartnerForm(FlaskForm):
@@ -60,11 +67,10 @@ class PartnerForm(FlaskForm):
     kind = SelectField("Kind", choices=options((k, k.title()) for k in PARTNER_KINDS))
     tier = SelectField("Tier", choices=options((t, t.title()) for t in PARTNER_TIERS))
     country = SelectField("Country", choices=[], validate_choice=False)
-    region = StringField("Region", validators=[DataRequired(), Length(max=64)],
-                         description="Sales region, e.g. EMEA, NA, APAC, LATAM.")
-    currency = StringField("Currency", validators=[DataRequired(), Length(min=3, max=3)],
-                           description="ISO 4217 code, e.g. EUR.")
-    credit_limit = StringField("Credit limit", validators=[InputRequired()],
+    region = SelectField("Region", choices=[], validate_choice=False, description="Sales region.")
+    currency = SelectField("Currency", choices=[], validate_choice=False,
+                           description="The currency the partner buys and is invoiced in.")
+    credit_limit = StringField("Credit limit", validators=[InputRequired(), Length(max=30)],
                                description="In the partner's currency, e.g. 50000.00.")
     payment_terms_days = IntegerField("Payment terms (days)", default=30,
                                       validators=[InputRequired(), NumberRange(0, 365)])

@@ -1,6 +1,7 @@
 """Sorting, filtering and pagination shared by HTML tables and API lists."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from math import ceil
 from typing import Any, Generic, TypeVar
@@ -38,17 +39,42 @@ class Page(Generic[T]):
         return {"items": items, "page": self.page, "per_page": self.per_page, "total": self.total}
 
 
+PAGE_MAX = 1_000_000  # far beyond any real list, and (page - 1) * per_page stays small
+ID_MAX = 2**31 - 1  # the largest INTEGER id (portal.converters.ID_MAX)
+_WHOLE = re.compile(r"\+?[0-9]+")
+
+
+def _whole(args: Any, name: str) -> int | None:
+    """The query parameter `name` as a non-negative whole number; None when absent or empty."""
+    raw = args.get(name)
+    if raw is None or str(raw).strip() == "":
+        return None
+    text = str(raw).strip()
+    if not _WHOLE.fullmatch(text):
+        raise Malformed(f"{name} must be a whole number.", fields={name: "must be a whole number"})
+    text = text.lstrip("+").lstrip("0") or "0"
+    return int(text) if len(text) <= 12 else 10**12  # beyond every bound below either way
+
+
+def int_arg(args: Any, name: str, *, minimum: int = 1, maximum: int = ID_MAX) -> int | None:
+    """A bounded integer query parameter (an id by default): absent is None; anything else
+    outside `minimum`..`maximum`, or not a whole number, is a 400 naming the parameter."""
+    value = _whole(args, name)
+    if value is not None and not minimum <= value <= maximum:
+        raise Malformed(f"{name} must be between {minimum} and {maximum}.",
+                        fields={name: f"must be between {minimum} and {maximum}"})
+    return value
+
+
 def page_params(args: Any, default_per_page: int, max_per_page: int) -> tuple[int, int]:
-    """`?page=&per_page=`: positive integers; per_page is capped at `max_per_page`."""
-    try:
-        page = int(args.get("page", 1) or 1)
-        per_page = int(args.get("per_page", default_per_page) or default_per_page)
-    except (TypeError, ValueError) as exc:
-        raise Malformed("page and per_page must be whole numbers.",
-                        fields={"page": "must be a whole number"}) from exc
-    if page < 1 or per_page < 1:
-        raise Malformed("page and per_page must be at least 1.",
-                        fields={"page" if page < 1 else "per_page": "must be at least 1"})
+    """`?page=&per_page=`: page is 1..PAGE_MAX, per_page at least 1; a per_page above
+    `max_per_page` is served as `max_per_page` (the documented cap). Anything else is a 400."""
+    page = int_arg(args, "page", maximum=PAGE_MAX) or 1
+    per_page = _whole(args, "per_page")
+    if per_page is None:
+        per_page = default_per_page
+    elif per_page < 1:
+        raise Malformed("per_page must be at least 1.", fields={"per_page": "must be at least 1"})
     return page, min(per_page, max_per_page)
 
 

@@ -1,9 +1,10 @@
-"""Core background jobs: e-mail delivery and the outbox drain."""
+"""Core background jobs: e-mail delivery, the outbox drain, pruning ended log-in sessions."""
 from __future__ import annotations
 
 from celery import shared_task
 
-from portal.services import mail
+from portal.extensions import db
+from portal.services import mail, sessions
 
 
 @shared_task(name="portal.deliver_email")
@@ -14,3 +15,10 @@ def deliver_email(email_id: int) -> bool:
 @shared_task(name="portal.drain_outbox")
 def drain_outbox() -> int:
     return mail.drain_outbox()
+
+
+@shared_task(name="portal.prune_sessions")
+def prune_sessions() -> int:
+    deleted = sessions.prune()
+    db.session.commit()
+    return deleted

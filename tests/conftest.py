@@ -48,6 +48,8 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
         "PORTAL_BASE_URL": "http://portal.test",
         "CELERY_BROKER_URL": None,
         "CAMPAIGN_PRICE_CACHE_SECONDS": 0,  # every test sees its own campaigns
+        "RATELIMIT_ENABLED": False,  # request limits off; tests/security/test_throttling.py turns them on
+        "MFA_REQUIRED_ROLES": (),  # staff log-ins in tests need no second factor; tests/security/test_mfa.py turns it on
     })
     app.test_client_class = IsolatedClient
     with app.app_context():
@@ -107,9 +109,11 @@ def two_partners() -> factories.TwoPartners:
 
 
 def login_as(client: FlaskClient, user) -> FlaskClient:
-    """Log `user` in on `client` (through the session, not the log-in form)."""
+    """Log `user` in on `client` (through the session, not the log-in form): a real server-side
+    session row, whose key the Flask session carries."""
+    key = factories.start_session(user)
     with client.session_transaction() as session:
-        session["_user_id"] = user.get_id()
+        session["_user_id"] = key
         session["_fresh"] = True
     return client
 

@@ -99,3 +99,14 @@ class ApiClient:
 
 def api_for(user: User) -> ApiClient:
     return ApiClient(user)
+
+
+def start_session(user: User, **kw: Any) -> str:
+    """A live server-side session of `user`; returns the key a browser's session would carry."""
+    from portal.services import sessions
+
+    kw.setdefault("ip", "127.0.0.1")
+    kw.setdefault("user_agent", "pytest")
+    _, key = sessions.start_session(user, **kw)
+    db.session.flush()
+    return key

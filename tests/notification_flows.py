@@ -76,7 +76,7 @@ def web(user: User, path: str, data: dict[str, Any] | None = None, **kw: Any) ->
     """POST an HTML form as `user` (CSRF is off in tests); the view commits."""
     client = current_app.test_client()
     with client.session_transaction() as session:
-        session["_user_id"], session["_fresh"] = user.get_id(), True
+        session["_user_id"], session["_fresh"] = factories.start_session(user), True
     return client.post(path, data=data or {}, **kw)
 
 
@@ -148,7 +148,9 @@ def card_order(w: World) -> tuple[Any, str]:
 
 
 def intent_event(kind: str, intent: str) -> dict[str, Any]:
-    obj: dict[str, Any] = {"object": "payment_intent", "id": intent}
+    payment = db.session.query(Payment).filter_by(intent_id=intent).one()  # Stripe sends what was asked for
+    obj: dict[str, Any] = {"object": "payment_intent", "id": intent, "amount": payment.amount_minor,
+                           "currency": payment.currency.lower()}
     if kind.endswith("failed"):
         obj["last_payment_error"] = {"message": "Your card was declined."}
     return {"id": f"evt_{kind}_{intent}", "type": kind, "data": {"object": obj}}

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.models import Notification, OutboxEmail, User
 from portal.services import notifications
+from tests import factories
 from tests.notification_flows import FLOWS, Flow, World, build_world
 
 # The notifications DOMAIN.md names; each must be a registered kind with a flow in the matrix.
@@ -50,7 +51,7 @@ def _mail(since: tuple[int, int], user: User, subject: str) -> list[OutboxEmail]
 def _client(user: User) -> Any:
     client = current_app.test_client()
     with client.session_transaction() as session:
-        session["_user_id"], session["_fresh"] = user.get_id(), True
+        session["_user_id"], session["_fresh"] = factories.start_session(user), True
     return client
 
 

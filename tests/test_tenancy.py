@@ -15,7 +15,7 @@ from portal.extensions import db
 from portal.tenancy import activate_tenant_scope, unscoped
 from tests.crosspartner import COVERED, covers
 
-ID_ARG = re.compile(r"<int:\w+>")
+ID_ARG = re.compile(r"<(?:int|id):\w+>")
 # Endpoints outside the partner portal and API (the admin blueprint is staff-only as a whole:
 # tested below for every one of its id routes).
 EXEMPT_PREFIXES = ("admin.", "static", "bootstrap.")

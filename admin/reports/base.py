@@ -2,8 +2,6 @@
 table) and the registry of reports the views serve."""
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -12,6 +10,7 @@ from typing import Any
 from markupsafe import Markup
 
 from admin.reports.filters import Filters
+from portal import exports
 from portal.listing import Page
 from portal.money import Money, minor_digits
 
@@ -139,9 +138,4 @@ def csv_value(value: Any) -> Any:
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     """CSV with a byte-order mark (so spreadsheets read UTF-8); money as amount strings next to a
     currency column, never summed across currencies."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([csv_value(v) for v in row])
-    return "\ufeff" + out.getvalue()
+    return exports.csv_text(header, ([csv_value(v) for v in row] for row in rows))

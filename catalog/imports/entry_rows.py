@@ -208,7 +208,7 @@ def _tier_changes(before: dict[int, int], after: dict[int, int], money: Any) -> 
 
 
 def apply(actor: Any, book: PriceBook, summary: dict[str, Any], rows: Iterable[list[Any]],
-          source: str = "") -> dict[str, int]:
+          source: str = "", job_id: int | None = None, filename: str = "") -> dict[str, int]:
     """Replace the book's entries by the validated rows, refusing if the book changed since.
 
     The unchanged fingerprint proves the diff computed during validation still holds, so the rows
@@ -228,7 +228,10 @@ def apply(actor: Any, book: PriceBook, summary: dict[str, Any], rows: Iterable[l
         db.session.execute(insert(PriceBookEntry), batch)
     db.session.flush()
     result = {key: int(summary.get(key, 0)) for key in ("added", "changed", "removed", "unchanged")}
+    # one entry for the whole file, however many rows it had
     audit.record(actor, "price_book.entries", book, summary=(
         f"Replaced entries of {book.name}{' from ' + source if source else ''}: {result['added']} added, "
-        f"{result['changed']} changed, {result['removed']} removed"))
+        f"{result['changed']} changed, {result['removed']} removed"), after={
+        "created": result["added"], "updated": result["changed"], "removed": result["removed"],
+        "skipped": result["unchanged"], "file": filename or None, "job_id": job_id})
     return result

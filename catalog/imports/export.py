@@ -1,7 +1,7 @@
-"""Exports in exactly the formats the imports accept (CSV with BOM, or .xlsx)."""
+"""Exports in exactly the formats the imports accept (CSV with BOM, or .xlsx), written by the
+shared formula-safe writer (`portal.exports`)."""
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
@@ -11,12 +11,12 @@ from sqlalchemy import select
 
 from catalog.imports.columns import ENTRY_COLUMNS, PRODUCT_OPTIONAL, PRODUCT_REQUIRED
 from catalog.models import PriceBook, PriceBookEntry, Product
+from portal import exports
 from portal.extensions import db
 from portal.money import Money
 
 FORMATS = {"csv": "text/csv; charset=utf-8",
            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-EXCEL_DIGITS = 15  # Excel keeps 15 significant digits; longer amounts are written as text
 
 
 def entry_table(book: PriceBook) -> tuple[list[str], list[list[Any]]]:
@@ -60,7 +60,7 @@ def _text(value: Any) -> str:
 def csv_chunks(header: list[str], rows: Iterable[list[Any]]) -> Iterator[str]:
     """CSV text (UTF-8 with BOM, so Excel opens it correctly) in chunks, for a streamed response."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = exports.csv_writer(buffer, lineterminator="\r\n")
     buffer.write("\ufeff")
     writer.writerow(header)
     for i, row in enumerate(rows, start=1):
@@ -74,32 +74,4 @@ def csv_chunks(header: list[str], rows: Iterable[list[Any]]) -> Iterator[str]:
 
 def xlsx_bytes(header: list[str], rows: Iterable[list[Any]], title: str) -> bytes:
     """An .xlsx workbook with one sheet: the header in row 1, then the rows."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title)
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    heading = []
-    for name in header:
-        cell = WriteOnlyCell(sheet, value=name)
-        cell.font = bold
-        heading.append(cell)
-    sheet.append(heading)
-    for row in rows:
-        sheet.append([_xlsx_value(sheet, v, WriteOnlyCell) for v in row])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def _xlsx_value(sheet: Any, value: Any, cell_type: Any) -> Any:
-    if isinstance(value, Decimal) and len(value.as_tuple().digits) > EXCEL_DIGITS:
-        return format(value, "f")
-    if isinstance(value, str) and value.startswith("="):
-        cell = cell_type(sheet, value=value)
-        cell.data_type = "s"  # text, never a formula
-        return cell
-    return value
+    return exports.xlsx_bytes(header, rows, title)

@@ -19,6 +19,7 @@ from catalog.models import ImportJob, PriceBook
 from catalog.services import CatalogError
 from portal.db import utcnow
 from portal.extensions import db
+from portal.services import audit
 
 
 def create_job(actor: Any, kind: str, price_book_id: int | None, filename: str,
@@ -155,13 +156,16 @@ def apply(actor: Any, job: ImportJob) -> dict[str, int]:
     """Write the validated rows in the caller's transaction (all-or-nothing); flush only."""
     if job.kind == "products":
         result = product_rows.apply(actor, job.summary, staged_rows(job))
+        audit.record_bulk(actor, "product.import", job, what="products", filename=job.filename, job_id=job.id,
+                          created=result["added"], updated=result["changed"], skipped=result["unchanged"])
     else:
         book = db.session.scalar(select(PriceBook).where(PriceBook.id == job.price_book_id)
                                  .with_for_update())
         if book is None:
             raise ImportStateError("The price book of this import no longer exists.")
         result = entry_rows.apply(actor, book, job.summary, staged_rows(job),
-                                  source=f"import #{job.id} ({job.filename})")
+                                  source=f"import #{job.id} ({job.filename})", job_id=job.id,
+                                  filename=job.filename)
     job.status, job.finished_at = "applied", utcnow()
     job.summary = {**job.summary, "applied": result}
     job.message = (f"Applied: {result['added']:,} added, {result['changed']:,} changed, "

@@ -12,6 +12,7 @@ from typing import Any
 
 from catalog.imports import MAX_ROWS, ImportFileError
 from catalog.imports.files import not_utf8_message
+from portal import exports
 
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
 SHEET_NAMES = {"price_book_entries": ("entries", "price book", "prices"), "products": ("products",)}
@@ -113,7 +114,7 @@ def _csv_rows(reader: Any) -> Iterator[tuple[int, list[str]]]:
         except csv.Error as exc:
             raise ImportFileError(f"Row {number + 1} cannot be read as CSV: {exc}.") from exc
         number += 1
-        yield number, [c.strip() for c in cells]
+        yield number, [exports.restore_cell(c.strip()) for c in cells]  # our exports' apostrophes
 
 
 @contextmanager

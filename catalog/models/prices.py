@@ -15,7 +15,8 @@ class PriceBook(TimestampMixin, db.Model):
     __tablename__ = "price_books"
     __table_args__ = (
         CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="validity_order"),
-        Index("ix_price_books_currency_valid_from", "currency", "valid_from"),
+        # one book per currency and start date: the latest start wins, so a tie would be arbitrary
+        UniqueConstraint("currency", "valid_from", name="uq_price_books_currency_valid_from"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

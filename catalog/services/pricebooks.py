@@ -7,94 +7,21 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import delete, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from catalog.models import ContractPrice, PriceBook, PriceBookEntry, TierDiscount
 from catalog.pricing import BookDiff, EntryData, diff_books
 from catalog.pricing.data import stored_entry
-from catalog.services import CatalogError
+from catalog.services import CatalogError, price_rules
 from catalog.services.lookup import in_list
+from catalog.services.price_values import clean_entries, parse_day, require_list, to_minor
 from portal.extensions import db
 from portal.models import PARTNER_TIERS, Partner
-from portal.money import Money, MoneyError, minor_digits
+from portal.money import minor_digits
 from portal.services import audit
 from portal.services import partners as partner_service
-from portal.validation import check_currency, parse_decimal, parse_percent
+from portal.validation import check_currency, parse_percent
 
-MAX_QTY = 1_000_000
-
-
-def _day(value: Any, path: str, errors: dict[str, str], required: bool = False) -> date | None:
-    if value in (None, ""):
-        if required:
-            errors[path] = "This field is required."
-        return None
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError:
-        errors[path] = "Dates are written YYYY-MM-DD."
-        return None
-
-
-def _require_list(rows: Any, name: str) -> None:
-    if not isinstance(rows, Sequence) or isinstance(rows, (str, bytes)):
-        raise CatalogError(f"{name} must be a list.", fields={name: "Must be a list."})
-
-
-def _minor(value: Any, currency: str) -> int:
-    number = parse_decimal(value)
-    if number < 0:
-        raise ValueError("must not be negative")
-    try:
-        return Money.parse(str(number), currency).amount_minor
-    except MoneyError as exc:
-        raise ValueError(str(exc)) from exc
-
-
-def clean_entries(rows: Sequence[Mapping[str, Any]], currency: str, prefix: str = "entries") -> list[dict[str, Any]]:
-    """Validate entries `[{code, unit_price, tiers?: [{min_qty, unit_price}]}]` all at once."""
-    errors: dict[str, str] = {}
-    out: list[dict[str, Any]] = []
-    seen: dict[str, int] = {}
-    _require_list(rows, prefix)
-    for i, row in enumerate(rows):
-        path = f"{prefix}.{i}"
-        if not isinstance(row, Mapping):
-            errors[path] = "Must be an object."
-            continue
-        code = str(row.get("code") or "").strip()
-        if not code or len(code) > 64:
-            errors[f"{path}.code"] = "A code (SKU or option code) of 1-64 characters is required."
-        elif code in seen:
-            errors[f"{path}.code"] = f"{code} is already priced in entry {seen[code]}."
-        else:
-            seen[code] = i
-        try:
-            unit = _minor(row.get("unit_price"), currency)
-        except ValueError as exc:
-            errors[f"{path}.unit_price"] = f"unit_price {exc}"
-            continue
-        tiers = []
-        for j, tier in enumerate(row.get("tiers") or []):
-            tpath = f"{path}.tiers.{j}"
-            try:
-                qty = int(parse_decimal(tier.get("min_qty")))
-                if qty < 2 or qty > MAX_QTY or Decimal(str(tier.get("min_qty"))) != qty:
-                    raise ValueError
-            except (ValueError, AttributeError, TypeError):
-                errors[f"{tpath}.min_qty"] = "min_qty must be a whole number of at least 2."
-                continue
-            try:
-                tiers.append([qty, _minor(tier.get("unit_price"), currency)])
-            except ValueError as exc:
-                errors[f"{tpath}.unit_price"] = f"unit_price {exc}"
-        if len({q for q, _ in tiers}) != len(tiers):
-            errors[f"{path}.tiers"] = "Each min_qty may appear once."
-        out.append({"code": code, "unit_price_minor": unit, "tiers": sorted(tiers)})
-    if errors:
-        raise CatalogError(f"{len(errors)} problem(s) in the entries; nothing was saved.", fields=errors)
-    return out
 
 
 def clean_book(data: Mapping[str, Any], book: PriceBook | None = None) -> dict[str, Any]:
@@ -111,13 +38,19 @@ def clean_book(data: Mapping[str, Any], book: PriceBook | None = None) -> dict[s
         except ValueError as exc:
             errors["currency"] = str(exc)
     if book is None or "valid_from" in data:
-        out["valid_from"] = _day(data.get("valid_from"), "valid_from", errors, required=True)
+        out["valid_from"] = parse_day(data.get("valid_from"), "valid_from", errors, required=True)
     if book is None or "valid_to" in data:
-        out["valid_to"] = _day(data.get("valid_to"), "valid_to", errors)
+        out["valid_to"] = parse_day(data.get("valid_to"), "valid_to", errors)
     start = out.get("valid_from") or (book.valid_from if book else None)
     end = out["valid_to"] if "valid_to" in out else (book.valid_to if book else None)
     if start and end and end < start and "valid_to" not in errors:
         errors["valid_to"] = "valid_to must not be before valid_from."
+    currency = out.get("currency") or (book.currency if book else None)
+    if start and currency and not errors:
+        other = price_rules.same_start(currency, start, book.id if book else None)
+        if other is not None:
+            message = price_rules.same_start_message(other)
+            raise CatalogError(message, fields={"valid_from": message}, code="price_book_same_start")
     if errors:
         raise CatalogError("The price book could not be saved: check the fields.", fields=errors)
     return out
@@ -128,7 +61,7 @@ def create_price_book(actor: Any, data: Mapping[str, Any]) -> PriceBook:
     entries = clean_entries(data.get("entries") or [], values["currency"])
     book = PriceBook(**values)
     db.session.add(book)
-    db.session.flush()
+    _flush_book(book)
     _insert_entries(book, entries)
     audit.record(actor, "price_book.create", book, summary=f"Created price book {book.name} "
                  f"({book.currency}, from {book.valid_from}) with {len(entries)} entries")
@@ -144,10 +77,24 @@ def update_price_book(actor: Any, book: PriceBook, data: Mapping[str, Any]) -> P
                            fields={"currency": "Create a new price book for another currency."})
     for key, value in values.items():
         setattr(book, key, value)
-    db.session.flush()
+    _flush_book(book)
     audit.record(actor, "price_book.update", book, before=before, after=audit.snapshot(book, fields),
                  summary=f"Updated price book {book.name}")
     return book
+
+
+def _flush_book(book: PriceBook) -> None:
+    """Flush the book in a savepoint: a book of the same currency and start saved at the same
+    moment by someone else trips the unique constraint, which becomes the same 422."""
+    currency, start = book.currency, book.valid_from
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        other = price_rules.same_start(currency, start)
+        message = (price_rules.same_start_message(other) if other is not None else
+                   f"Another price book in {currency} starts on {start.isoformat()}: choose another date.")
+        raise CatalogError(message, fields={"valid_from": message}, code="price_book_same_start") from None
 
 
 def replace_entries(actor: Any, book: PriceBook, rows: Sequence[Mapping[str, Any]]) -> BookDiff:
@@ -225,7 +172,7 @@ def set_tier_discounts(actor: Any, rows: Sequence[Mapping[str, Any]]) -> list[Ti
     """Replace every tier discount (all-or-nothing)."""
     errors: dict[str, str] = {}
     clean: dict[tuple[str, str], Decimal] = {}
-    _require_list(rows, "discounts")
+    require_list(rows, "discounts")
     for i, row in enumerate(rows):
         path = f"discounts.{i}"
         if not isinstance(row, Mapping):
@@ -265,7 +212,7 @@ def set_contract_prices(partner: Partner, actor: Any, rows: Sequence[Mapping[str
     """Replace all of a partner's contract prices (in the partner's currency; all-or-nothing)."""
     errors: dict[str, str] = {}
     items: list[ContractPrice] = []
-    _require_list(rows, "prices")
+    require_list(rows, "prices")
     for i, row in enumerate(rows):
         path = f"prices.{i}"
         if not isinstance(row, Mapping):
@@ -275,16 +222,22 @@ def set_contract_prices(partner: Partner, actor: Any, rows: Sequence[Mapping[str
         if not code or len(code) > 64:
             errors[f"{path}.code"] = "A code (SKU or option code) is required."
         try:
-            unit = _minor(row.get("unit_price"), partner.currency)
+            unit = to_minor(row.get("unit_price"), partner.currency)
         except ValueError as exc:
             errors[f"{path}.unit_price"] = f"unit_price {exc}"
             continue
-        start = _day(row.get("valid_from"), f"{path}.valid_from", errors)
-        end = _day(row.get("valid_to"), f"{path}.valid_to", errors)
+        start = parse_day(row.get("valid_from"), f"{path}.valid_from", errors)
+        end = parse_day(row.get("valid_to"), f"{path}.valid_to", errors)
         if start and end and end < start:
             errors[f"{path}.valid_to"] = "valid_to must not be before valid_from."
         items.append(ContractPrice(partner_id=partner.id, code=code, unit_price_minor=unit,
                                    currency=partner.currency, valid_from=start, valid_to=end))
+    written = {i: str(row.get("code") or "").strip() for i, row in enumerate(rows) if isinstance(row, Mapping)}
+    codes = price_rules.check_codes(c for c in written.values() if len(c) <= 64)
+    for i, code in written.items():
+        problem = codes.message(code) if code and len(code) <= 64 else None
+        if problem and f"prices.{i}.code" not in errors:
+            errors[f"prices.{i}.code"] = problem
     if errors:
         raise CatalogError("The contract prices were not saved: check the rows.", fields=errors)
     db.session.execute(delete(ContractPrice).where(ContractPrice.partner_id == partner.id))

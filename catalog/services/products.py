@@ -162,22 +162,25 @@ def _apply(product: Product, values: dict[str, Any]) -> None:
     db.session.flush()
 
 
-def create_product(actor: Any, data: Mapping[str, Any]) -> Product:
+def create_product(actor: Any, data: Mapping[str, Any], *, audited: bool = True) -> Product:
+    """A new product; an import passes `audited=False` and writes one entry for the whole file."""
     values = clean_product(data, None)
     product = Product(active=values.pop("active", True))
     db.session.add(product)
     _apply(product, values)
-    audit.record(actor, "product.create", product, after=audit.snapshot(product, AUDITED),
-                 summary=f"Created product {product.sku}")
+    if audited:
+        audit.record(actor, "product.create", product, after=audit.snapshot(product, AUDITED),
+                     summary=f"Created product {product.sku}")
     return product
 
 
-def update_product(actor: Any, product: Product, data: Mapping[str, Any]) -> Product:
+def update_product(actor: Any, product: Product, data: Mapping[str, Any], *, audited: bool = True) -> Product:
     before = audit.snapshot(product, AUDITED)
     values = clean_product(data, product)
     _apply(product, values)
-    audit.record(actor, "product.update", product, before=before,
-                 after=audit.snapshot(product, AUDITED), summary=f"Updated product {product.sku}")
+    if audited:
+        audit.record(actor, "product.update", product, before=before,
+                     after=audit.snapshot(product, AUDITED), summary=f"Updated product {product.sku}")
     return product
 
 

@@ -15,7 +15,7 @@ from opportunities.campaigns.services import assets, campaigns, claims, mdf, res
 from portal.api.core import api_blueprint, documented, list_page, parse
 from portal.db import get_for_partner_or_404, get_or_404
 from portal.extensions import db
-from portal.listing import Page, page_params
+from portal.listing import Page, int_arg, page_params
 from portal.permissions import login_required, partner_required, staff_required
 from portal.tenancy import current_partner
 
@@ -70,7 +70,7 @@ def list_campaigns():
     return jsonify(page.envelope([out.campaign(c, enrolled_partners=counts.get(c.id, 0)) for c in page.items]))
 
 
-@bp.get("/campaigns/<int:campaign_id>")
+@bp.get("/campaigns/<id:campaign_id>")
 @login_required
 @documented(summary="A campaign with its assets", response=CampaignOut, errors=(404,))
 def get_campaign(campaign_id: int):
@@ -83,7 +83,7 @@ def get_campaign(campaign_id: int):
     return jsonify(out.campaign(campaign, enrolled_partners=count, assets=True))
 
 
-@bp.patch("/campaigns/<int:campaign_id>")
+@bp.patch("/campaigns/<id:campaign_id>")
 @staff_required(*CAMPAIGN_EDITORS)
 @documented(summary="Change a campaign", body=CampaignUpdate, response=CampaignOut, roles="staff",
             errors=(400, 403, 404, 422))
@@ -94,7 +94,7 @@ def update_campaign(campaign_id: int):
     return jsonify(out.campaign(campaign))
 
 
-@bp.post("/campaigns/<int:campaign_id>/publish")
+@bp.post("/campaigns/<id:campaign_id>/publish")
 @staff_required(*CAMPAIGN_EDITORS)
 @documented(summary="Publish a draft campaign", response=CampaignOut, roles="staff", errors=(403, 404, 409, 422))
 def publish_campaign(campaign_id: int):
@@ -104,7 +104,7 @@ def publish_campaign(campaign_id: int):
     return jsonify(out.campaign(campaign))
 
 
-@bp.post("/campaigns/<int:campaign_id>/enroll")
+@bp.post("/campaigns/<id:campaign_id>/enroll")
 @partner_required
 @documented(summary="Enrol your partner (201; 200 when already enrolled)", response=EnrolmentOut, status=201,
             roles="partner users", errors=(403, 404, 409))
@@ -117,7 +117,7 @@ def enroll(campaign_id: int):
                     "enrolled_at": enrolment.created_at.isoformat()}), 201 if created else 200
 
 
-@bp.post("/campaigns/<int:campaign_id>/assets")
+@bp.post("/campaigns/<id:campaign_id>/assets")
 @staff_required(*CAMPAIGN_EDITORS)
 @documented(summary="Upload an asset (multipart/form-data: file, title?)", response=AssetOut, status=201,
             roles="staff", errors=(403, 404, 413, 422))
@@ -132,7 +132,7 @@ def upload_asset(campaign_id: int):
     return jsonify(out.asset(campaign, asset)), 201
 
 
-@bp.get("/campaigns/<int:campaign_id>/assets/<int:asset_id>")
+@bp.get("/campaigns/<id:campaign_id>/assets/<id:asset_id>")
 @login_required
 @documented(summary="Download an asset (targeted partners and staff)", errors=(404,))
 def download_asset(campaign_id: int, asset_id: int):
@@ -141,7 +141,7 @@ def download_asset(campaign_id: int, asset_id: int):
     return files.send_stored(asset.storage_key, asset.filename, asset.content_type)
 
 
-@bp.delete("/campaigns/<int:campaign_id>/assets/<int:asset_id>")
+@bp.delete("/campaigns/<id:campaign_id>/assets/<id:asset_id>")
 @staff_required(*CAMPAIGN_EDITORS)
 @documented(summary="Remove an asset", status=204, roles="staff", errors=(403, 404))
 def delete_asset(campaign_id: int, asset_id: int):
@@ -151,7 +151,7 @@ def delete_asset(campaign_id: int, asset_id: int):
     return "", 204
 
 
-@bp.get("/campaigns/<int:campaign_id>/results")
+@bp.get("/campaigns/<id:campaign_id>/results")
 @staff_required()
 @documented(summary="Results: enrolled partners and MDF figures per partner", response=CampaignResultsOut,
             roles="staff", errors=(403, 404))
@@ -160,7 +160,7 @@ def campaign_results(campaign_id: int):
     return jsonify(out.results(results.campaign_results(campaign)))
 
 
-@bp.post("/campaigns/<int:campaign_id>/mdf-requests")
+@bp.post("/campaigns/<id:campaign_id>/mdf-requests")
 @partner_required
 @documented(summary="Request MDF for an activity of a campaign you are enrolled in", body=MdfRequestCreate,
             response=MdfRequestOut, status=201, roles="partner users", errors=(400, 404, 409, 422))
@@ -179,7 +179,7 @@ def create_mdf_request(campaign_id: int):
                    "mine": "staff: true for the partners you manage"})
 def list_mdf_requests():
     args = request.args
-    campaign_id = args.get("campaign_id", type=int)
+    campaign_id = int_arg(args, "campaign_id")
     partner = current_partner()
     if partner is not None:
         stmt = mdf.requests_of(partner, campaign_id, args.get("status") or None)
@@ -190,14 +190,14 @@ def list_mdf_requests():
     return jsonify(page.envelope([out.mdf_request(r) for r in page.items]))
 
 
-@bp.get("/mdf-requests/<int:request_id>")
+@bp.get("/mdf-requests/<id:request_id>")
 @login_required
 @documented(summary="An MDF request with its claims and history", response=MdfRequestOut, errors=(404,))
 def get_mdf_request(request_id: int):
     return jsonify(out.mdf_request(_request(request_id), full=True))
 
 
-@bp.post("/mdf-requests/<int:request_id>/cancel")
+@bp.post("/mdf-requests/<id:request_id>/cancel")
 @partner_required
 @documented(summary="Withdraw a request not claimed yet", response=MdfRequestOut, roles="partner users",
             errors=(404, 409))
@@ -207,7 +207,7 @@ def cancel_mdf_request(request_id: int):
     return jsonify(out.mdf_request(req, full=True))
 
 
-@bp.post("/mdf-requests/<int:request_id>/approve")
+@bp.post("/mdf-requests/<id:request_id>/approve")
 @staff_required(*MDF_REVIEWERS)
 @documented(summary="Approve the requested amount or less (reserved from the budget)", body=MdfDecision,
             response=MdfRequestOut, roles="partner_manager, admin", errors=(403, 404, 409, 422))
@@ -219,7 +219,7 @@ def approve_mdf_request(request_id: int):
     return jsonify(out.mdf_request(req, full=True))
 
 
-@bp.post("/mdf-requests/<int:request_id>/reject")
+@bp.post("/mdf-requests/<id:request_id>/reject")
 @staff_required(*MDF_REVIEWERS)
 @documented(summary="Reject a request with a reason", body=Reason, response=MdfRequestOut,
             roles="partner_manager, admin", errors=(400, 403, 404, 409, 422))
@@ -230,7 +230,7 @@ def reject_mdf_request(request_id: int):
     return jsonify(out.mdf_request(req, full=True))
 
 
-@bp.post("/mdf-requests/<int:request_id>/claim")
+@bp.post("/mdf-requests/<id:request_id>/claim")
 @partner_required
 @documented(summary="Claim after the activity (multipart/form-data: amount, note?, files: one or more proofs)",
             response=MdfRequestOut, status=201, roles="partner users", errors=(404, 409, 413, 422))
@@ -244,7 +244,7 @@ def claim_mdf(request_id: int):
     return jsonify(out.mdf_request(req, full=True)), 201
 
 
-@bp.post("/mdf-requests/<int:request_id>/claim/approve")
+@bp.post("/mdf-requests/<id:request_id>/claim/approve")
 @staff_required(*MDF_REVIEWERS)
 @documented(summary="Approve the claim (or less of it; the rest returns to the budget)", body=MdfDecision,
             response=MdfRequestOut, roles="partner_manager, admin", errors=(403, 404, 409, 422))
@@ -256,7 +256,7 @@ def approve_claim(request_id: int):
     return jsonify(out.mdf_request(req, full=True))
 
 
-@bp.post("/mdf-requests/<int:request_id>/claim/reject")
+@bp.post("/mdf-requests/<id:request_id>/claim/reject")
 @staff_required(*MDF_REVIEWERS)
 @documented(summary="Reject the claim with a reason (the partner may claim again)", body=Reason,
             response=MdfRequestOut, roles="partner_manager, admin", errors=(400, 403, 404, 409, 422))
@@ -267,7 +267,7 @@ def reject_claim(request_id: int):
     return jsonify(out.mdf_request(req, full=True))
 
 
-@bp.post("/mdf-requests/<int:request_id>/paid")
+@bp.post("/mdf-requests/<id:request_id>/paid")
 @staff_required(*MDF_REVIEWERS)
 @documented(summary="Mark an approved claim paid", body=Payment, response=MdfRequestOut,
             roles="partner_manager, admin", errors=(403, 404, 409, 422))
@@ -278,7 +278,7 @@ def mark_paid(request_id: int):
     return jsonify(out.mdf_request(req, full=True))
 
 
-@bp.get("/mdf-requests/<int:request_id>/proofs/<int:file_id>")
+@bp.get("/mdf-requests/<id:request_id>/proofs/<id:file_id>")
 @login_required
 @documented(summary="Download a proof file", errors=(404,))
 def download_proof(request_id: int, file_id: int):

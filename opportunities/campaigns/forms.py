@@ -44,10 +44,10 @@ class CampaignForm(FlaskForm):
                                 description="Regions without partners yet, separated by commas.")
     products = SelectMultipleField("Promoted products", choices=[], validate_choice=False,
                                    description="Hold Ctrl (⌘ on a Mac) to choose several.")
-    price_rule_percent = StringField("Campaign price: % off promoted products", validators=[Optional()],
+    price_rule_percent = StringField("Campaign price: % off promoted products", validators=[Optional(), Length(max=30)],
                                      description="Optional. Applied by the pricing engine on the campaign's dates.")
     currency = StringField("MDF currency", validators=[DataRequired(), Length(min=3, max=3)], default="EUR")
-    mdf_budget = StringField("MDF budget", validators=[InputRequired()], default="0",
+    mdf_budget = StringField("MDF budget", validators=[InputRequired(), Length(max=30)], default="0",
                              description="Market development funds partners can request; 0 for none.")
 
     def load_choices(self, regions: list[str], products: list[tuple[str, str]]) -> None:
@@ -85,23 +85,23 @@ class MdfRequestForm(FlaskForm):
                          description="What you will do, for whom, and what you expect from it.")
     starts_on = DateField("Activity starts on", validators=[InputRequired(DATE_MESSAGE)])
     ends_on = DateField("Activity ends on", validators=[InputRequired(DATE_MESSAGE)])
-    amount = StringField("Amount", validators=[DataRequired()])
+    amount = StringField("Amount", validators=[DataRequired(), Length(max=30)])
 
 
 class ClaimForm(FlaskForm):
-    amount = StringField("Amount claimed", validators=[DataRequired()])
+    amount = StringField("Amount claimed", validators=[DataRequired(), Length(max=30)])
     note = TextAreaField("Note", validators=[Length(max=20000)], render_kw={"rows": 3},
                          description="Optional: results of the activity, what the files show.")
     files = MultipleFileField("Proof files")
 
 
 class DecisionForm(FlaskForm):
-    amount = StringField("Amount", validators=[Optional()])
+    amount = StringField("Amount", validators=[Optional(), Length(max=30)])
     comment = TextAreaField("Comment", validators=[Length(max=2000)], render_kw={"rows": 2})
 
 
 class ReasonForm(FlaskForm):
-    reason = TextAreaField("Reason", validators=[DataRequired()], render_kw={"rows": 2})
+    reason = TextAreaField("Reason", validators=[DataRequired(), Length(max=2000)], render_kw={"rows": 2})
 
 
 class PaymentForm(FlaskForm):

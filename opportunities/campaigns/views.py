@@ -90,7 +90,7 @@ def index():
                            enrolled=campaigns.enrolled_campaign_ids(partner), summary=richtext.summary)
 
 
-@bp.get("/<int:campaign_id>")
+@bp.get("/<id:campaign_id>")
 @partner_required
 def detail(campaign_id: int):
     campaign = _campaign(campaign_id)
@@ -101,7 +101,7 @@ def detail(campaign_id: int):
                            active=campaign.is_active_on(campaigns.today()), action=ActionForm())
 
 
-@bp.post("/<int:campaign_id>/enroll")
+@bp.post("/<id:campaign_id>/enroll")
 @partner_required
 def enroll(campaign_id: int):
     campaign = _campaign(campaign_id)
@@ -114,7 +114,7 @@ def enroll(campaign_id: int):
     return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
 
 
-@bp.get("/<int:campaign_id>/assets/<int:asset_id>")
+@bp.get("/<id:campaign_id>/assets/<id:asset_id>")
 @partner_required
 def download_asset(campaign_id: int, asset_id: int):
     asset = assets.asset_of(_campaign(campaign_id), asset_id)
@@ -126,7 +126,7 @@ def _request_page(campaign: Campaign, form: MdfRequestForm, status: int = 200):
     return render_template("campaigns/mdf_new.html", campaign=campaign, form=form), status
 
 
-@bp.route("/<int:campaign_id>/mdf/new", methods=["GET", "POST"])
+@bp.route("/<id:campaign_id>/mdf/new", methods=["GET", "POST"])
 @partner_required
 def new_mdf_request(campaign_id: int):
     campaign = _campaign(campaign_id)
@@ -165,13 +165,13 @@ def _mdf_page(req: MdfRequest, claim_form: ClaimForm | None = None, status: int 
                            action=ActionForm(), today=campaigns.today(), claim_limits=claims.limits_text()), status
 
 
-@bp.get("/mdf/<int:request_id>")
+@bp.get("/mdf/<id:request_id>")
 @partner_required
 def mdf_detail(request_id: int):
     return _mdf_page(get_for_partner_or_404(MdfRequest, request_id, current_partner()))
 
 
-@bp.post("/mdf/<int:request_id>/claim")
+@bp.post("/mdf/<id:request_id>/claim")
 @partner_required
 def claim(request_id: int):
     partner = current_partner()
@@ -193,7 +193,7 @@ def claim(request_id: int):
     return redirect(url_for("campaigns.mdf_detail", request_id=req.id))
 
 
-@bp.post("/mdf/<int:request_id>/cancel")
+@bp.post("/mdf/<id:request_id>/cancel")
 @partner_required
 def cancel(request_id: int):
     req = get_for_partner_or_404(MdfRequest, request_id, current_partner())
@@ -205,7 +205,7 @@ def cancel(request_id: int):
     return redirect(url_for("campaigns.mdf_detail", request_id=req.id))
 
 
-@bp.get("/mdf/<int:request_id>/proofs/<int:file_id>")
+@bp.get("/mdf/<id:request_id>/proofs/<id:file_id>")
 @partner_required
 def download_proof(request_id: int, file_id: int):
     req = get_for_partner_or_404(MdfRequest, request_id, current_partner())

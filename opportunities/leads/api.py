@@ -21,6 +21,7 @@ from opportunities.leads.services.common import cooldown_until
 from portal.api.core import api_blueprint, documented, list_page, parse
 from portal.db import get_or_404, utcnow
 from portal.errors import Malformed
+from portal.listing import int_arg
 from portal.extensions import db
 from portal.models import Partner
 from portal.permissions import login_required, partner_required, staff_required
@@ -52,12 +53,7 @@ def _visible(lead_id: int) -> Lead:
 
 
 def _int_arg(name: str) -> int | None:
-    value = request.args.get(name)
-    if value in (None, ""):
-        return None
-    if not value.isdigit():
-        raise Malformed(f"{name} must be a whole number.", fields={name: "must be a whole number"})
-    return int(value)
+    return int_arg(request.args, name)  # an id: 1..2**31-1, else a 400
 
 
 @bp.post("/leads")
@@ -76,7 +72,7 @@ def create_lead():
 @login_required
 @documented(summary="Leads: partners get their pool (scope=pool) or their own leads (scope=mine, "
                     "the default); staff get every lead", response=LeadOut, list_of=True,
-            query={"scope": "pool or mine (partners)", "status": "a lead status",
+            query={"scope": ("pool or mine (partners)", ("pool", "mine")), "status": ("a lead status", LEAD_STATUSES),
                    "region": "staff: region", "partner_id": "staff: owning partner",
                    "q": "staff: company or contact contains"}, errors=(400,))
 def list_leads():
@@ -85,9 +81,10 @@ def list_leads():
     if status is not None and status not in LEAD_STATUSES:
         raise Malformed(f"Unknown status {status!r}.",
                         fields={"status": f"one of {', '.join(LEAD_STATUSES)}"})
+    partner_id = _int_arg("partner_id")  # staff only, but never anything but an id
     if partner is None:
         stmt = queries.staff_stmt(status=status, region=request.args.get("region"),
-                                  partner_id=_int_arg("partner_id"), q=request.args.get("q"))
+                                  partner_id=partner_id, q=request.args.get("q"))
     else:
         scope = request.args.get("scope", "mine")
         if scope not in ("pool", "mine"):
@@ -111,7 +108,7 @@ def lead_stats():
     return jsonify(out.stats(stats.pool_stats(region=request.args.get("region") or None)))
 
 
-@bp.get("/leads/<int:lead_id>")
+@bp.get("/leads/<id:lead_id>")
 @login_required
 @documented(summary="A lead with its clock and activities (staff: also its history)",
             response=LeadOut, errors=(404,))
@@ -119,7 +116,7 @@ def get_lead(lead_id: int):
     return _lead_json(_visible(lead_id), detail=True)
 
 
-@bp.post("/leads/<int:lead_id>/claim")
+@bp.post("/leads/<id:lead_id>/claim")
 @partner_required
 @documented(summary="Claim a pool lead; already taken: 409; cooling down after a lapse: 422",
             response=LeadOut, errors=(404, 409, 422))
@@ -129,7 +126,7 @@ def claim_lead(lead_id: int):
     return _lead_json(lead)
 
 
-@bp.post("/leads/<int:lead_id>/accept")
+@bp.post("/leads/<id:lead_id>/accept")
 @partner_required
 @documented(summary="Accept a lead assigned to your company", response=LeadOut, errors=(404, 409))
 def accept_lead(lead_id: int):
@@ -138,7 +135,7 @@ def accept_lead(lead_id: int):
     return _lead_json(lead)
 
 
-@bp.post("/leads/<int:lead_id>/decline")
+@bp.post("/leads/<id:lead_id>/decline")
 @partner_required
 @documented(summary="Decline a lead assigned to your company (it goes to the pool)", body=ReasonIn,
             response=LeadOut, errors=(404, 409))
@@ -149,7 +146,7 @@ def decline_lead(lead_id: int):
     return _lead_json(lead)
 
 
-@bp.post("/leads/<int:lead_id>/activities")
+@bp.post("/leads/<id:lead_id>/activities")
 @partner_required
 @documented(summary="Record a follow-up activity (restarts the follow-up clock)", body=ActivityIn,
             response=ActivityOut, status=201, errors=(400, 404, 422))
@@ -163,7 +160,7 @@ def add_activity(lead_id: int):
     return jsonify(out.present_activity(activity)), 201
 
 
-@bp.post("/leads/<int:lead_id>/release")
+@bp.post("/leads/<id:lead_id>/release")
 @partner_required
 @documented(summary="Give a lead back to the pool", body=ReasonIn, response=LeadOut, errors=(404,))
 def release_lead(lead_id: int):
@@ -176,7 +173,7 @@ def release_lead(lead_id: int):
     return _lead_json(lead)
 
 
-@bp.post("/leads/<int:lead_id>/convert")
+@bp.post("/leads/<id:lead_id>/convert")
 @partner_required
 @documented(summary="Convert an owned lead into a deal registration (prefilled from the lead; the "
                     "same conflict check; twice: 409)", body=ConvertIn, response=RegistrationOut,
@@ -193,7 +190,7 @@ def convert_lead(lead_id: int):
     return jsonify(registration_out.registration(registration, staff=False)), 201
 
 
-@bp.post("/leads/<int:lead_id>/campaign")
+@bp.post("/leads/<id:lead_id>/campaign")
 @partner_required
 @documented(summary="Attribute an owned lead to a campaign running for your company (null clears it); "
                     "attributing enrols your company in a running campaign", body=CampaignIn, response=LeadOut,
@@ -208,7 +205,7 @@ def set_lead_campaign(lead_id: int):
     return _lead_json(lead)
 
 
-@bp.post("/leads/<int:lead_id>/assign")
+@bp.post("/leads/<id:lead_id>/assign")
 @staff_required(*DISTRIBUTORS)
 @documented(summary="Assign (or reassign) a lead to a partner, which accepts or declines by the "
                     "deadline", body=AssignIn, response=LeadOut, roles="partner_manager, admin",
@@ -225,7 +222,7 @@ def assign_lead(lead_id: int):
     return _lead_json(lead)
 
 
-@bp.post("/leads/<int:lead_id>/pool")
+@bp.post("/leads/<id:lead_id>/pool")
 @staff_required(*DISTRIBUTORS)
 @documented(summary="Put a lead in the pool of a region (and tiers)", body=PoolIn, response=LeadOut,
             roles="partner_manager, admin", errors=(400, 403, 404, 409, 422))
@@ -238,7 +235,7 @@ def pool_lead(lead_id: int):
     return _lead_json(lead)
 
 
-@bp.post("/leads/<int:lead_id>/close")
+@bp.post("/leads/<id:lead_id>/close")
 @staff_required(*DISTRIBUTORS)
 @documented(summary="Close (withdraw) a lead", body=CloseIn, response=LeadOut,
             roles="partner_manager, admin", errors=(400, 403, 404, 409, 422))

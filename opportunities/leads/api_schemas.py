@@ -6,6 +6,8 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from portal.api.schemas import Body
+from portal.api.types import Id
+from portal.choices import REGION, RegionCode
 
 
 class CompanyIn(Body):
@@ -25,18 +27,18 @@ class LeadCreate(Body):
     company: CompanyIn
     contact: ContactIn | None = None
     families: list[str] = Field(description="product families the prospect is interested in")
-    region: str = Field(description="the pool's sales region, e.g. EMEA")
-    partner_id: int | None = Field(None, description="assign to this partner; without it the lead "
+    region: str = Field(description=f"the pool's sales region: {REGION}")
+    partner_id: Id | None = Field(None, description="assign to this partner; without it the lead "
                                                      "goes to the pool")
     tiers: list[str] | None = Field(None, description="pool only for these partner tiers (default all)")
     notes: str | None = None
     assignment_deadline: str | None = Field(None, description="YYYY-MM-DD or ISO timestamp; "
                                                               "default LEADS_ASSIGNMENT_DAYS")
-    campaign_id: int | None = Field(None, description="the published campaign the lead comes from")
+    campaign_id: Id | None = Field(None, description="the published campaign the lead comes from")
 
 
 class CampaignIn(Body):
-    campaign_id: int | None = Field(description="a campaign running for your company, or null to clear")
+    campaign_id: Id | None = Field(description="a campaign running for your company, or null to clear")
 
 
 class ActivityIn(Body):
@@ -55,7 +57,7 @@ class AssignIn(Body):
 
 
 class PoolIn(Body):
-    region: str | None = None
+    region: RegionCode | None = None
     tiers: list[str] | None = None
     reason: str | None = Field(None, description="required when a partner holds the lead")
 

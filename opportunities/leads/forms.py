@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from opportunities.leads.models import ACTIVITY_LABELS
+from portal import choices
 from portal.errors import DomainError
 from portal.forms import options
 from portal.models import PARTNER_TIERS
@@ -18,6 +19,14 @@ from portal.models import PARTNER_TIERS
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+def _region_choices() -> list[Any]:
+    return options([("", "Choose a region")] + choices.region_options())
+
+
+def _country_choices() -> list[Any]:
+    return options([("", "Choose a country")] + choices.country_options())
 
 
 def _tiers_field(label: str) -> MultiCheckboxField:
@@ -53,15 +62,15 @@ class LeadForm(FlaskForm):
     company_name = StringField("Company", validators=[DataRequired(), Length(max=200)])
     company_domain = StringField("Web domain", validators=[Optional(), Length(max=253)],
                                  description="e.g. acme.com (not a free e-mail domain).")
-    company_country = SelectField("Country", choices=[], validate_choice=False)
+    company_country = SelectField("Country", choices=_country_choices, validate_choice=False)
     company_city = StringField("City", validators=[Optional(), Length(max=120)])
     contact_name = StringField("Contact name", validators=[Optional(), Length(max=200)])
     contact_email = StringField("Contact e-mail", validators=[Optional(), Length(max=254)])
     contact_phone = StringField("Contact phone", validators=[Optional(), Length(max=50)])
-    families = StringField("Product interest", validators=[DataRequired()],
+    families = StringField("Product interest", validators=[DataRequired(), Length(max=500)],
                            description="Product families, separated by commas: hardware, software.")
-    region = StringField("Region", validators=[DataRequired(), Length(max=64)],
-                         render_kw={"list": "regions"})
+    region = SelectField("Region", choices=_region_choices, validate_choice=False,
+                         description="The pool the lead goes to when no partner is chosen.")
     tiers = _tiers_field("Pool only for tiers")
     partner_id = SelectField("Assign to partner", choices=[], validate_choice=False,
                              description="Leave empty to put the lead in the pool of its region.")
@@ -93,8 +102,7 @@ class AssignForm(FlaskForm):
 
 
 class PoolForm(FlaskForm):
-    region = StringField("Region", validators=[DataRequired(), Length(max=64)],
-                         render_kw={"list": "regions"})
+    region = SelectField("Region", choices=_region_choices, validate_choice=False)
     tiers = _tiers_field("Only for tiers")
     reason = StringField("Reason", validators=[Optional(), Length(max=300)],
                          description="Required when a partner holds the lead.")

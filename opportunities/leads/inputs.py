@@ -10,7 +10,7 @@ from email_validator import EmailNotValidError, validate_email
 from opportunities.leads.rules import tiers_text
 from opportunities.matching import is_free_email_domain, normalise_domain, normalise_name
 from portal.models import PARTNER_TIERS
-from portal.validation import check_country
+from portal.choices import check_country, check_region
 
 FAMILY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")  # as deal registrations
 MAX_FAMILIES = 20
@@ -122,14 +122,14 @@ def clean_lead(data: Mapping[str, Any]) -> dict[str, Any]:
         errors["company"] = "Give the company: at least its name and country."
     take("company.name", "company_name", company.get("name"), lambda v: _text(v, 200, required=True))
     take("company.country", "company_country", company.get("country"),
-         lambda v: check_country(_text(v, 2, required=True)))
+         lambda v: check_country(_text(v, 64, required=True)))
     take("company.city", "company_city", company.get("city"), lambda v: _text(v, 120))
     take("company.domain", "company_domain", company.get("domain"), clean_domain)
     take("contact.name", "contact_name", contact.get("name"), lambda v: _text(v, 200))
     take("contact.email", "contact_email", contact.get("email"), clean_email)
     take("contact.phone", "contact_phone", contact.get("phone"), lambda v: _text(v, 50))
     take("families", "families", data.get("families"), clean_families)
-    take("region", "region", data.get("region"), lambda v: _text(v, 64, required=True))
+    take("region", "region", data.get("region"), lambda v: check_region(_text(v, 64, required=True)))
     take("tiers", "tiers", data.get("tiers"), clean_tiers)
     take("notes", "notes", data.get("notes"), lambda v: str(v or "").strip()[:5000])
     if errors:

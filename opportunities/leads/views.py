@@ -123,7 +123,7 @@ def _authors(lead: Lead) -> dict[int, Any]:
     return {u.id: u for u in db.session.scalars(db.select(User).where(User.id.in_(ids)))} if ids else {}
 
 
-@bp.get("/<int:lead_id>")
+@bp.get("/<id:lead_id>")
 @partner_required
 def detail(lead_id: int):
     return _render_detail(_lead_or_404(lead_id))
@@ -150,7 +150,7 @@ def _visible(lead_id: int) -> bool:
     return lead is not None and queries.can_see_lead(current_user, current_partner(), lead)
 
 
-@bp.post("/<int:lead_id>/claim")
+@bp.post("/<id:lead_id>/claim")
 @partner_required
 def claim(lead_id: int):
     lead = db.session.get(Lead, lead_id)
@@ -159,7 +159,7 @@ def claim(lead_id: int):
                 f"{settings().follow_up.days} days.")
 
 
-@bp.post("/<int:lead_id>/accept")
+@bp.post("/<id:lead_id>/accept")
 @partner_required
 def accept(lead_id: int):
     lead = _lead_or_404(lead_id)
@@ -167,7 +167,7 @@ def accept(lead_id: int):
                 "You accepted {lead.company_name}.")
 
 
-@bp.post("/<int:lead_id>/decline")
+@bp.post("/<id:lead_id>/decline")
 @partner_required
 def decline(lead_id: int):
     lead = _lead_or_404(lead_id)
@@ -176,7 +176,7 @@ def decline(lead_id: int):
                 "You declined {lead.company_name}; it went to the pool.")
 
 
-@bp.post("/<int:lead_id>/release")
+@bp.post("/<id:lead_id>/release")
 @partner_required
 def release(lead_id: int):
     lead = _lead_or_404(lead_id)
@@ -185,7 +185,7 @@ def release(lead_id: int):
                 "You released {lead.company_name} to the pool.")
 
 
-@bp.post("/<int:lead_id>/activities")
+@bp.post("/<id:lead_id>/activities")
 @partner_required
 def add_activity(lead_id: int):
     lead = _lead_or_404(lead_id)
@@ -207,7 +207,7 @@ def add_activity(lead_id: int):
     return redirect(url_for("leads.detail", lead_id=lead_id))
 
 
-@bp.post("/<int:lead_id>/campaign")
+@bp.post("/<id:lead_id>/campaign")
 @partner_required
 def set_campaign(lead_id: int):
     """The owner attributes its lead to a campaign, or clears it."""
@@ -231,7 +231,7 @@ def set_campaign(lead_id: int):
     return redirect(url_for("leads.detail", lead_id=lead_id))
 
 
-@bp.route("/<int:lead_id>/convert", methods=["GET", "POST"])
+@bp.route("/<id:lead_id>/convert", methods=["GET", "POST"])
 @partner_required
 def convert(lead_id: int):
     """The deal registration form, prefilled from the lead; registering converts the lead."""

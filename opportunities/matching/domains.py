@@ -11,10 +11,16 @@ _PATH = re.compile(r"[/?#\s\\]")
 _WWW = re.compile(r"^www\d*\.")
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _NOT_VAT = re.compile(r"[^0-9A-Z]")
+#: Longest text read as a URL, domain or e-mail address (a host has at most 253 characters).
+MAX_HOST_INPUT = 2048
+#: Longest text read as a VAT id (the longest real ones have 15 characters).
+MAX_VAT_INPUT = 100
 
 
 def _host(value: str) -> str | None:
     """Extract the lower-case ASCII host from a URL, bare domain or e-mail address, or None."""
+    if len(value) > MAX_HOST_INPUT:
+        return None
     text = value.strip().lower()
     if "@" in text:
         text = text.rsplit("@", 1)[1]
@@ -63,7 +69,10 @@ def normalise_vat(value: object) -> str | None:
     """Return a VAT id upper-cased without spaces or punctuation (country prefix kept), or None."""
     if value is None:
         return None
-    text = _NOT_VAT.sub("", str(value).upper())
+    text = str(value)
+    if len(text) > MAX_VAT_INPUT:
+        return None
+    text = _NOT_VAT.sub("", text.upper())
     if len(text) < 4 or not any(ch.isdigit() for ch in text):
         return None
     return text

@@ -37,6 +37,16 @@ _SCRIPT_BOUNDARY = re.compile(rf"(?<=[{_CJK}])(?=[^{_CJK}\s])|(?<=[^{_CJK}\s])(?
 _PLACE_PHRASES = frozenset(tuple(alias.split()) for aliases in COUNTRY_ALIASES.values() for alias in aliases)
 _MAX_PLACE_LEN = max(len(phrase) for phrase in _PLACE_PHRASES)
 
+# Bounds on hostile input, whoever calls (forms, API, imports, the CLI): the regular expressions and
+# the fuzzy look-ups below are quadratic in the length of a text or word. Real names are far shorter
+# (the dev set's longest name has 307 characters, 44 words, 31 letters in a word).
+#: Characters of a name (or city) that are read; the rest is ignored.
+MAX_NAME_CHARS = 1000
+#: Characters of a word that are kept; a longer word is cut.
+MAX_WORD_LEN = 64
+#: Words of a name that are kept (the first ones).
+MAX_WORDS = 64
+
 
 @dataclass(frozen=True, slots=True)
 class NameKey:
@@ -75,6 +85,8 @@ _LEGAL_VARIANTS = _deletion_map(FUZZY_LEGAL_WORDS)
 
 def _fuzzy_lookup(token: str, variants: dict[str, str]) -> str | None:
     """Find the word a token spells with one typo, never by adding a letter at the end ("Generali")."""
+    if len(token) > MAX_WORD_LEN:
+        return None
     for variant in (token, *(token[:i] + token[i + 1:] for i in range(len(token)))):
         word = variants.get(variant)
         if word is not None and word[0] == token[0] and token[:-1] != word and within_one_edit(token, word):
@@ -126,10 +138,12 @@ def _tokenise(text: str) -> list[str]:
             run.append(tok)
             continue
         if run:
-            tokens.append("".join(run))
+            tokens.append("".join(run)[:MAX_WORD_LEN])
             run = []
         if tok:
-            tokens.append(tok)
+            tokens.append(tok[:MAX_WORD_LEN])
+        if len(tokens) >= MAX_WORDS:
+            return tokens[:MAX_WORDS]
     return tokens
 
 
@@ -208,10 +222,13 @@ def _split_qualifiers(text: str) -> tuple[str, list[str]]:
 
 
 def normalise_name(name: str, city: str | None = None) -> NameKey:
-    """Reduce a company name to a NameKey; a given city is also removed when it trails the name."""
-    core, qualifiers = _split_qualifiers(_strip_cjk_forms(name or ""))
+    """Reduce a company name to a NameKey; a given city is also removed when it trails the name.
+
+    Only the first MAX_NAME_CHARS characters, MAX_WORDS words and MAX_WORD_LEN letters of a word count.
+    """
+    core, qualifiers = _split_qualifiers(_strip_cjk_forms((name or "")[:MAX_NAME_CHARS]))
     full_tokens = _tokenise(fold_text(_strip_cjk_forms(core)))
-    city_tokens = tuple(_tokenise(fold_text(city))) if city else ()
+    city_tokens = tuple(_tokenise(fold_text(city[:MAX_NAME_CHARS]))) if city else ()
     base_tokens = _base_tokens(full_tokens, city_tokens)
     base = " ".join(base_tokens)
     return NameKey(

@@ -17,6 +17,7 @@ from portal.db import utcnow
 from portal.errors import Forbidden, StateConflict
 from portal.extensions import db
 from portal.models import User
+from portal.services import audit
 
 DEFAULT_REJECTION = "Another registration for this customer was approved."
 DECIDERS = ("admin", "partner_manager")
@@ -105,6 +106,10 @@ def approve_registration(actor: User, reg: Registration, protection_days: Any = 
     append_event(reg, "approved", actor, {"protection_days": days, "protected_until": reg.protected_until.isoformat(),
                                           "discount_percent": str(percent) if percent is not None else None})
     notices.approved(reg)
+    audit.record(actor, "registration.approve", reg, after={
+        "protected_until": reg.protected_until, "discount_percent": percent},
+        summary=f"Registration #{reg.id} ({reg.customer_name}) approved: protected until "
+        f"{reg.protected_until.isoformat()}" + (f", deal discount {percent} %" if percent is not None else ""))
     rejected = [_reject(actor, pending[i], reason, approved_id=reg.id) for i in dict.fromkeys(reject_ids)]
     db.session.flush()
     return rejected
@@ -116,6 +121,9 @@ def _reject(actor: User, reg: Registration, reason: str, approved_id: int | None
     unindex(registration_id=reg.id)
     append_event(reg, "rejected", actor, {"reason": reason, "with_approval_of": approved_id})
     notices.rejected(reg)
+    with_approval = f" (with the approval of #{approved_id})" if approved_id is not None else ""
+    audit.record(actor, "registration.reject", reg, summary=(
+        f"Registration #{reg.id} ({reg.customer_name}) rejected{with_approval}: {reason}"))
     return reg
 
 

@@ -22,9 +22,11 @@ from opportunities.services.inputs import FAMILY, RegistrationError
 from opportunities.services import bulk, clock
 from opportunities.services.registrations import setting
 from opportunities.services.registry import Company, find_conflicts, index_many, registry_lock
+from portal import exports
 from portal.db import utcnow
 from portal.extensions import db
 from portal.models import Partner, User
+from portal.services import audit
 
 CHUNK = 25_000
 ANALYZE_FROM = 5_000
@@ -134,7 +136,7 @@ class _Ref:
 
 
 def import_registrations(stream: Iterable[str], actor: User | None = None, partner_id: int | None = None,
-                         families: Sequence[str] = ()) -> FileReport:
+                         families: Sequence[str] = (), filename: str = "") -> FileReport:
     """Load legacy registrations (`ref,company_name,domain,country,city`, optional `partner_id,families,status,
     submitted_on`); `ref` is kept as the external reference; the default status is approved."""
     default_families = _families(",".join(families))
@@ -152,6 +154,9 @@ def import_registrations(stream: Iterable[str], actor: User | None = None, partn
             _import_chunk(chunk, partners, partner_id, default_families, seen, actor, report)
             chunk = []
     _import_chunk(chunk, partners, partner_id, default_families, seen, actor, report)
+    if report.done:
+        audit.record_bulk(actor, "registration.import", None, what="legacy registrations", filename=filename,
+                          created=report.done, skipped=len(report.errors), partner_id=partner_id)
     if report.done >= ANALYZE_FROM and db.session.get_bind().dialect.name == "postgresql":
         # fresh statistics, or the first checks after a big load plan as if the registry were empty
         db.session.execute(text(f"ANALYZE {REGISTRY_TABLES}"))
@@ -264,7 +269,7 @@ def _timestamp(text: str) -> datetime | None:
 def match_companies(stream: Iterable[str], out: TextIO) -> FileReport:
     """Check companies (`ref,company_name,domain,country,city`, optional `families`) against every active
     registration and house account; write `ref,matched_ref,opportunity_id,score,reasons` per match."""
-    writer = csv.writer(out)
+    writer = exports.csv_writer(out, lineterminator="\r\n")
     writer.writerow(["ref", "matched_ref", "opportunity_id", "score", "reasons"])
     report = FileReport()
     on = clock.today()

@@ -19,6 +19,7 @@ from portal.db import utcnow
 from portal.errors import StateConflict
 from portal.extensions import db
 from portal.models import Partner, User
+from portal.services import audit
 
 # How an order id is checked: (partner, order_id) -> True when it is the partner's order. The
 # orders feature appends its own check; until then the `orders` table is read when it exists.
@@ -67,6 +68,9 @@ def request_extension(partner: Partner, actor: User, reg: Registration) -> Regis
     reg.extended_at, reg.reminder_sent_at = utcnow(), None
     append_event(reg, "extended", actor, {"days": days, "protected_until": reg.protected_until.isoformat()})
     notices.extended(reg)
+    audit.record(actor, "registration.extend", reg, after={"protected_until": reg.protected_until},
+                 summary=f"Registration #{reg.id} ({reg.customer_name}) extended by {days} days to "
+                 f"{reg.protected_until.isoformat()}")
     db.session.flush()
     return reg
 
@@ -97,6 +101,9 @@ def record_outcome(partner: Partner, actor: User, reg: Registration, result: Any
     reg.lost_reason = data.get("reason")
     unindex(registration_id=reg.id)
     append_event(reg, result, actor, data)
+    detail = f"order #{order_id}" if result == "won" else data["reason"]
+    audit.record(actor, f"registration.{result}", reg, after=data,
+                 summary=f"Registration #{reg.id} ({reg.customer_name}) {result}: {detail}")
     db.session.flush()
     return reg
 

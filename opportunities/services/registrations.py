@@ -117,24 +117,40 @@ def _event_conflict(found: Found) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Availability:
-    """The answer to "is this customer available?": yes or no, without details."""
+    """The answer to "is this customer available?": yes or no, without details of any other
+    partner; when the asking partner's own active registration covers the customer, that is said,
+    with the registration's id when the asking user may open it."""
 
     available: bool
+    own_registration: bool = False
+    own_registration_id: int | None = None
 
 
-def check_availability(partner: Partner | None, customer: CustomerInput, families: Iterable[str]) -> Availability:
-    """Tell whether another partner's active registration or a house account already covers the customer.
+def check_availability(partner: Partner | None, customer: CustomerInput, families: Iterable[str],
+                       viewer: User | None = None) -> Availability:
+    """Tell whether an active registration (another partner's or the partner's own) or a house
+    account already covers the customer (staff, `partner` None: any match counts).
 
-    The partner's own registrations do not make a customer unavailable to it (staff: any match counts).
-    """
+    `viewer` is the asking user: the id of the partner's own registration is given only when that
+    user may see it (a sales rep does not see a colleague's)."""
     errors: dict[str, str] = {}
     clean = clean_customer(customer, errors)
     fams = clean_families(list(families), errors)
     if errors:
         raise RegistrationError("Some fields are invalid: see fields.", fields=errors)
     found = find_conflicts(Company(clean.name, clean.domain, clean.country, clean.vat_id, clean.city), fams, clock.today())
-    taken = any(partner is None or f.partner_id != partner.id for f in found)
-    return Availability(not taken)
+    if partner is None:
+        return Availability(not found)
+    own = [f for f in found if f.registration_id is not None and f.partner_id == partner.id]
+    if not own:
+        return Availability(not found)
+    shown = None
+    for item in own:  # best match first
+        reg = db.session.get(Registration, item.registration_id)
+        if reg is not None and viewer is not None and can_see(viewer, reg):
+            shown = reg.id
+            break
+    return Availability(False, own_registration=True, own_registration_id=shown)
 
 
 # --- reading -------------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from orders.quotes.services import queries
 from orders.quotes.services.drafting import KEEP
 from portal.api.core import api_blueprint, documented, list_page, parse
 from portal.errors import Malformed
+from portal.listing import int_arg
 from portal.extensions import db
 from portal.permissions import login_required, partner_required, staff_required
 from portal.tenancy import current_partner
@@ -58,7 +59,7 @@ def create_quote():
 @bp.get("/quotes")
 @login_required
 @documented(summary="List quotes: a partner its own; staff every partner's", response=QuoteOut,
-            list_of=True, query={"status": "one of the statuses, or 'open' (partners)",
+            list_of=True, query={"status": ("one of the statuses, or 'open' (partners)", (*QUOTE_STATUSES, "open")),
                                  "q": "number or reference contains",
                                  "partner_id": "staff: one partner", "mine": "managers: 'true' for "
                                  "their own partners"})
@@ -68,10 +69,10 @@ def list_quotes():
     if status is not None and status not in QUOTE_STATUSES + ("open",):
         raise Malformed(f"Unknown status {status!r}.", fields={"status": ", ".join(QUOTE_STATUSES)})
     partner = current_partner()
+    partner_id = int_arg(args, "partner_id")  # staff only, but never anything but an id
     if partner is not None:
         stmt = queries.partner_quotes(partner, status=status, q=args.get("q"))
     else:
-        partner_id = args.get("partner_id", type=int)
         manager = _user() if args.get("mine") == "true" else None
         stmt = queries.staff_quotes(status=status, partner_id=partner_id,
                                     manager=manager, q=args.get("q"))
@@ -80,14 +81,14 @@ def list_quotes():
     return jsonify(page.envelope([out.summary(q) for q in page.items]))
 
 
-@bp.get("/quotes/<int:quote_id>")
+@bp.get("/quotes/<id:quote_id>")
 @login_required
 @documented(summary="A quote with its lines, revisions and history", response=QuoteOut, errors=(404,))
 def get_quote(quote_id: int):
     return jsonify(out.quote(_visible(quote_id)))
 
 
-@bp.patch("/quotes/<int:quote_id>")
+@bp.patch("/quotes/<id:quote_id>")
 @partner_required
 @documented(summary="Change a quote: a draft in place; a pending, approved, rejected or expired "
                     "quote gets a new revision (a draft again)", body=QuoteUpdate,
@@ -105,7 +106,7 @@ def update_quote(quote_id: int):
     return jsonify(out.quote(quote))
 
 
-@bp.post("/quotes/<int:quote_id>/submit")
+@bp.post("/quotes/<id:quote_id>/submit")
 @partner_required
 @documented(summary="Submit: approved at once within the tier's self-approval limit, else "
                     "pending_approval", response=QuoteOut, roles="partner users",
@@ -116,7 +117,7 @@ def submit_quote(quote_id: int):
     return jsonify(out.quote(quote))
 
 
-@bp.post("/quotes/<int:quote_id>/approve")
+@bp.post("/quotes/<id:quote_id>/approve")
 @staff_required(*DECIDERS)
 @documented(summary="Approve a pending quote, possibly at a lower discount, with a comment",
             body=QuoteApprove, response=QuoteOut, roles="partner_manager (own partners), admin",
@@ -128,7 +129,7 @@ def approve_quote(quote_id: int):
     return jsonify(out.quote(quote))
 
 
-@bp.post("/quotes/<int:quote_id>/reject")
+@bp.post("/quotes/<id:quote_id>/reject")
 @staff_required(*DECIDERS)
 @documented(summary="Reject a pending quote with a reason", body=QuoteReason, response=QuoteOut,
             roles="partner_manager (own partners), admin", errors=(400, 403, 404, 409, 422))
@@ -139,7 +140,7 @@ def reject_quote(quote_id: int):
     return jsonify(out.quote(quote))
 
 
-@bp.post("/quotes/<int:quote_id>/decline")
+@bp.post("/quotes/<id:quote_id>/decline")
 @partner_required
 @documented(summary="Decline your quote with a reason", body=QuoteReason, response=QuoteOut,
             roles="partner users", errors=(400, 404, 409, 422))
@@ -150,7 +151,7 @@ def decline_quote(quote_id: int):
     return jsonify(out.quote(quote))
 
 
-@bp.post("/quotes/<int:quote_id>/accept")
+@bp.post("/quotes/<id:quote_id>/accept")
 @partner_required
 @documented(summary="Accept an approved, unexpired quote (ordering from a quote does this too)",
             body=QuoteAccept, response=QuoteOut, roles="partner users", errors=(404, 409, 422))
@@ -161,7 +162,7 @@ def accept_quote(quote_id: int):
     return jsonify(out.quote(quote))
 
 
-@bp.get("/quotes/<int:quote_id>/pdf")
+@bp.get("/quotes/<id:quote_id>/pdf")
 @login_required
 @documented(summary="The quote as a PDF (application/pdf)", errors=(404,))
 def quote_pdf_download(quote_id: int):
@@ -170,7 +171,7 @@ def quote_pdf_download(quote_id: int):
         "Content-Disposition": f'attachment; filename="{pdf_filename(quote)}"'})
 
 
-@bp.get("/quotes/<int:quote_id>/revisions/<int:number>")
+@bp.get("/quotes/<id:quote_id>/revisions/<id:number>")
 @login_required
 @documented(summary="One revision with its lines and the diff from the one before",
             response=QuoteRevisionDetail, errors=(404,))

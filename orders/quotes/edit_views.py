@@ -73,7 +73,7 @@ def _render(quote: Quote, form: QuoteEditForm, status: int = 200, *, row_errors:
                            posted=request.form if request.method == "POST" else {}), status
 
 
-@bp.get("/quotes/<int:quote_id>/edit")
+@bp.get("/quotes/<id:quote_id>/edit")
 @partner_required
 def edit(quote_id: int):
     quote = services.get_quote(current_partner(), quote_id)
@@ -87,7 +87,7 @@ def edit(quote_id: int):
     return _render(quote, form)
 
 
-@bp.post("/quotes/<int:quote_id>/edit")
+@bp.post("/quotes/<id:quote_id>/edit")
 @partner_required
 def save(quote_id: int):
     quote = services.get_quote(current_partner(), quote_id)

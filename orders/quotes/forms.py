@@ -7,6 +7,7 @@ from wtforms import BooleanField, IntegerField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 PERCENT_HELP = "Extra discount on top of your price, e.g. 5 or 7.5. Leave 0 for none."
+NUMBER_LEN = Length(max=30)  # a percentage or a quantity as typed
 
 
 class QuoteHeaderForm(FlaskForm):
@@ -16,7 +17,7 @@ class QuoteHeaderForm(FlaskForm):
                                   description="Optional: the number of one of your approved deal "
                                               "registrations, for its deal discount.")
     requested_discount_percent = StringField("Requested extra discount (%)", default="0",
-                                             description=PERCENT_HELP)
+                                             validators=[NUMBER_LEN], description=PERCENT_HELP)
     justification = TextAreaField("Justification", validators=[Optional(), Length(max=4000)],
                                   description="Why the extra discount is needed (competition, "
                                               "volume, strategic account…).")
@@ -30,7 +31,7 @@ class QuoteEditForm(QuoteHeaderForm):
     change_note = TextAreaField("What changed and why", validators=[Optional(), Length(max=4000)],
                                 description="Shown in the quote's history.")
     add_sku = StringField("Add a product (SKU)", validators=[Optional(), Length(max=64)])
-    add_quantity = StringField("Quantity", default="1")
+    add_quantity = StringField("Quantity", default="1", validators=[NUMBER_LEN])
     add_options = StringField("Option codes", validators=[Optional(), Length(max=500)],
                               description="Comma-separated, for a configurable product.")
     add_cart = BooleanField("Add the lines of my cart")
@@ -41,7 +42,7 @@ class ReasonForm(FlaskForm):
 
 
 class ApproveForm(FlaskForm):
-    discount_percent = StringField("Approved extra discount (%)",
+    discount_percent = StringField("Approved extra discount (%)", validators=[NUMBER_LEN],
                                    description="The requested one, or lower.")
     comment = TextAreaField("Comment to the partner", validators=[Optional(), Length(max=2000)])
 

@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from portal.api.schemas import Body
+from portal.api.types import Id
 
 PERCENT = "decimal string from 0 to 100, at most 2 decimals (\"7.5\")"
 
@@ -19,7 +20,7 @@ class QuoteLineIn(Body):
 
 class QuoteCreate(Body):
     lines: list[QuoteLineIn]
-    opportunity_id: int | None = Field(None, description="one of your approved deal registrations")
+    opportunity_id: Id | None = Field(None, description="one of your approved deal registrations")
     requested_discount_percent: Any = Field(None, description=f"extra discount asked for: {PERCENT}")
     justification: str | None = None
     title: str | None = Field(None, description="your reference, e.g. the end customer")
@@ -27,7 +28,7 @@ class QuoteCreate(Body):
 
 class QuoteUpdate(Body):
     lines: list[QuoteLineIn] | None = Field(None, description="replaces all lines when given")
-    opportunity_id: int | None = None
+    opportunity_id: Id | None = None
     requested_discount_percent: Any = Field(None, description=PERCENT)
     justification: str | None = None
     title: str | None = None
@@ -44,7 +45,7 @@ class QuoteReason(Body):
 
 
 class QuoteAccept(Body):
-    order_id: int | None = Field(None, description="the order placed from this quote (ordering)")
+    order_id: Id | None = Field(None, description="the order placed from this quote (ordering)")
 
 
 class QuoteStepOut(BaseModel):

@@ -116,7 +116,7 @@ def render_detail(quote: Quote, *, reason_form: ReasonForm | None = None, error:
         today=today()), status
 
 
-@bp.get("/quotes/<int:quote_id>")
+@bp.get("/quotes/<id:quote_id>")
 @partner_required
 def detail(quote_id: int):
     return render_detail(_quote(quote_id))
@@ -138,7 +138,7 @@ def _act(quote_id: int, action: Callable[[], Quote], done: Callable[[Quote], str
     return redirect(url_for("quotes.detail", quote_id=quote.id))
 
 
-@bp.post("/quotes/<int:quote_id>/submit")
+@bp.post("/quotes/<id:quote_id>/submit")
 @partner_required
 def submit(quote_id: int):
     def done(q: Quote) -> str:
@@ -149,14 +149,14 @@ def submit(quote_id: int):
     return _act(quote_id, lambda: services.submit_quote(current_partner(), user(), quote_id), done)
 
 
-@bp.post("/quotes/<int:quote_id>/accept")
+@bp.post("/quotes/<id:quote_id>/accept")
 @partner_required
 def accept(quote_id: int):
     return _act(quote_id, lambda: services.accept_quote(current_partner(), user(), quote_id),
                 lambda q: f"{q.number} is accepted.")
 
 
-@bp.post("/quotes/<int:quote_id>/decline")
+@bp.post("/quotes/<id:quote_id>/decline")
 @partner_required
 def decline(quote_id: int):
     quote = _quote(quote_id)
@@ -173,7 +173,7 @@ def decline(quote_id: int):
     return redirect(url_for("quotes.detail", quote_id=quote.id))
 
 
-@bp.get("/quotes/<int:quote_id>/pdf")
+@bp.get("/quotes/<id:quote_id>/pdf")
 @partner_required
 def pdf(quote_id: int):
     quote = _quote(quote_id)
@@ -181,7 +181,7 @@ def pdf(quote_id: int):
         "Content-Disposition": f'inline; filename="{pdf_filename(quote)}"'})
 
 
-@bp.get("/quotes/<int:quote_id>/revisions/<int:number>")
+@bp.get("/quotes/<id:quote_id>/revisions/<id:number>")
 @partner_required
 def revision(quote_id: int, number: int):
     quote = _quote(quote_id)

@@ -1,6 +1,7 @@
 """Placing an order: header checks, pricing at today's prices (or a quote's frozen prices), the
 credit check for on-account orders (the partner row is locked, so concurrent orders queue), the
-order with its frozen lines, and idempotent submission."""
+order with its frozen lines, and idempotent submission. One cart or one quote gives one order,
+however many tabs submit it at once (AlreadyOrdered for the others)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
@@ -18,11 +19,23 @@ from orders.models import PAYMENT_METHODS, Order, OrderLine, OrderStatusChange
 from orders.payments import card_enabled
 from orders.services import CreditLimitExceeded, OrderError, addresses, idempotency, notices
 from portal.db import utcnow
+from portal.errors import StateConflict
 from portal.extensions import db
 from portal.models import Partner, User
 from portal.money import Money
 
 MAX_LINES = 500
+
+
+class AlreadyOrdered(StateConflict):
+    """The cart or quote was ordered meanwhile by a concurrent submission (409); `order_id` is
+    that order, when known."""
+
+    code = "already_ordered"
+
+    def __init__(self, message: str, *, order_id: int | None) -> None:
+        super().__init__(message)
+        self.order_id = order_id
 
 
 @dataclass
@@ -210,8 +223,18 @@ def place_lines(partner: Partner, actor: User, header: OrderInput,
 
 
 def checkout_cart(partner: Partner, actor: User, header: OrderInput) -> Order:
-    """Place the user's cart at today's prices, then empty the cart."""
+    """Place the user's cart at today's prices, then empty the cart.
+
+    A user's checkouts run one after the other (the user's row is locked first), and the cart is
+    read again after the lock: of two tabs placing the same cart, the second finds it emptied by
+    the first and is refused with AlreadyOrdered (409) instead of ordering it twice."""
+    seen = carts.lines_for(partner, actor)
+    lock_buyer(actor)
+    for line in seen:
+        db.session.expire(line)  # read again below: what the other checkout left, if anything
     cart_lines = carts.lines_for(partner, actor)
+    if not cart_lines and seen:
+        raise _cart_ordered_meanwhile(partner, actor)
     if not cart_lines:
         raise OrderError("Your cart is empty.", fields={"lines": "Your cart is empty."})
     lines = [LineInput(line.sku, line.quantity, tuple(line.options)) for line in cart_lines]
@@ -224,6 +247,23 @@ def checkout_cart(partner: Partner, actor: User, header: OrderInput) -> Order:
                          "in your cart first.", code=exc.code, fields=exc.fields) from exc
     carts.clear_cart(partner, actor)
     return order
+
+
+def lock_buyer(actor: User) -> None:
+    """Serialise one user's checkouts (PostgreSQL: FOR NO KEY UPDATE on the user's row, which
+    rows that merely reference the user, such as new orders, do not wait for)."""
+    db.session.execute(select(User.id).where(User.id == actor.id).with_for_update(key_share=True))
+
+
+def _cart_ordered_meanwhile(partner: Partner, actor: User) -> AlreadyOrdered:
+    latest = db.session.scalars(select(Order).where(
+        Order.partner_id == partner.id, Order.placed_by_id == actor.id, Order.source == "cart")
+        .order_by(Order.id.desc()).limit(1)).first()
+    if latest is None:
+        return AlreadyOrdered("Your cart was emptied meanwhile (in another tab or window): it "
+                              "was not ordered. Check your cart.", order_id=None)
+    return AlreadyOrdered(f"Your cart was just ordered from another tab or window as order "
+                          f"{latest.number}; it was not ordered twice.", order_id=latest.id)
 
 
 def submit(partner: Partner, actor: User, *, scope: str, key: str, digest: str,

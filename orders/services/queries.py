@@ -6,13 +6,14 @@ from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import Select, exists, false, select
 
 from orders.models import ORDER_STATUSES, Order, OrderLine
 from portal.errors import Malformed
 from portal.models import Partner
 
-NUMBER = re.compile(r"^\s*SO-\d{4}-0*(\d+)\s*$", re.IGNORECASE)
+NUMBER = re.compile(r"^\s*SO-\d{4}-0*(\d{1,12})\s*$", re.IGNORECASE)
+ID_MAX = 2**31 - 1
 SORTS = {"date": Order.created_at, "number": Order.id, "total": Order.total_minor,
          "status": Order.status, "po": Order.po_number}
 
@@ -52,8 +53,11 @@ def filtered(stmt: Select, args: Mapping[str, Any]) -> Select:
     q = (args.get("q") or "").strip()
     if q:
         match = NUMBER.match(q)
-        stmt = stmt.where(Order.id == int(match.group(1))) if match else stmt.where(
-            Order.po_number.ilike(f"%{q}%"))
+        if match and int(match.group(1)) > ID_MAX:  # a number no order can have: nothing, not a DB error
+            stmt = stmt.where(false())
+        else:
+            stmt = stmt.where(Order.id == int(match.group(1))) if match else stmt.where(
+                Order.po_number.ilike(f"%{q}%"))
     return stmt
 
 

@@ -6,7 +6,8 @@ from typing import Any
 
 from orders.models import Order
 from orders.services import OrderError
-from orders.services.placing import FrozenLine, OrderInput, place_order
+from orders.services.placing import AlreadyOrdered, FrozenLine, OrderInput, place_order
+from portal.extensions import db
 from portal.models import Partner, User
 from portal.money import Money
 
@@ -25,10 +26,18 @@ def steps(waterfall: Iterable[Mapping[str, Any]], currency: str) -> list[dict[st
 
 def order_from_quote(partner: Partner, actor: User, quote_id: int, header: OrderInput) -> Order:
     """Place the partner's approved, unexpired quote as an order at the quote's prices; the
-    quote is marked accepted with the order's id (both in this transaction)."""
+    quote is marked accepted with the order's id (both in this transaction). The quote's row is
+    locked first, so of concurrent orders of one quote the later ones find it ordered."""
+    from orders.quotes.services.common import get_quote
     from orders.quotes.services.queries import frozen_quote
     from orders.quotes.services.workflow import accept_quote
 
+    locked = get_quote(partner, quote_id, lock=True)
+    if locked.status == "accepted" and locked.order_id is not None:
+        order = db.session.get(Order, locked.order_id)
+        raise AlreadyOrdered(f"Quote {locked.number} was already ordered as order "
+                             f"{order.number if order else locked.order_id}; it was not ordered twice.",
+                             order_id=locked.order_id)
     quote = frozen_quote(partner, quote_id)
     if quote.status != "approved":
         raise OrderError(f"Quote {quote.number} is {quote.status.replace('_', ' ')}: only an "

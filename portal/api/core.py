@@ -94,14 +94,20 @@ def list_page(stmt: Any) -> Page:
 
 def documented(*, summary: str, body: type[BaseModel] | None = None,
                response: type[BaseModel] | None = None, status: int = 200, roles: str = "",
-               list_of: bool = False, query: dict[str, str] | None = None,
+               list_of: bool = False, query: dict[str, Any] | None = None,
+               headers: dict[str, tuple[str, dict[str, Any]]] | None = None,
                errors: tuple[int, ...] = ()) -> Callable[[F], F]:
-    """OpenAPI metadata on a view; `/api/v1/openapi.json` is generated from it."""
+    """OpenAPI metadata on a view; `/api/v1/openapi.json` is generated from it.
+
+    `query` maps a parameter to its description, or to `(description, values)` where values
+    is a tuple of the accepted words or `"date"`; `headers` are required request headers, each
+    `(description, JSON schema)`."""
 
     def decorator(view: F) -> F:
         view._openapi = {  # type: ignore[attr-defined]
             "summary": summary, "body": body, "response": response, "status": status,
             "roles": roles, "list_of": list_of, "query": query or {}, "errors": errors,
+            "headers": headers or {},
         }
         return view
 

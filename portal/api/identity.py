@@ -1,7 +1,7 @@
 """Identity endpoints: who am I, users, and their API tokens."""
 from __future__ import annotations
 
-from flask import abort, jsonify
+from flask import abort, current_app, jsonify, request
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -12,6 +12,7 @@ from portal.api.schemas import (
 )
 from portal.db import get_or_404
 from portal.extensions import db
+from portal.listing import Page, page_params
 from portal.models import User
 from portal.permissions import can_manage_user, roles_required
 from portal.services import tokens, users
@@ -71,14 +72,14 @@ def create_user():
     return jsonify(user_json(user)), 201
 
 
-@bp.get("/users/<int:user_id>")
+@bp.get("/users/<id:user_id>")
 @roles_required("admin", "partner_admin")
 @documented(summary="One user", response=UserOut, roles="admin, partner_admin", errors=(404,))
 def get_user(user_id: int):
     return jsonify(user_json(_visible_user(user_id)))
 
 
-@bp.patch("/users/<int:user_id>")
+@bp.patch("/users/<id:user_id>")
 @roles_required("admin", "partner_admin")
 @documented(summary="Change a user", body=UserUpdate, response=UserOut, roles="admin, partner_admin",
             errors=(400, 403, 404, 422))
@@ -93,7 +94,7 @@ def update_user(user_id: int):
     return jsonify(user_json(user))
 
 
-@bp.post("/users/<int:user_id>/tokens")
+@bp.post("/users/<id:user_id>/tokens")
 @roles_required("admin")
 @documented(summary="Issue an API token for a user (shown once)", body=TokenCreate,
             response=TokenIssued, status=201, roles="admin", errors=(404,))
@@ -106,17 +107,16 @@ def issue_user_token(user_id: int):
                                          "user_id": user.id})), 201
 
 
-@bp.get("/users/<int:user_id>/tokens")
+@bp.get("/users/<id:user_id>/tokens")
 @roles_required("admin")
 @documented(summary="A user's API tokens (never their values)", response=TokenOut, list_of=True,
             roles="admin", errors=(404,))
 def list_user_tokens(user_id: int):
     user = get_or_404(User, user_id)
-    items = [token_json(t) for t in tokens.user_tokens(user)]
-    return jsonify({"items": items, "page": 1, "per_page": max(len(items), 1), "total": len(items)})
+    return jsonify(_token_page(tokens.user_tokens(user)))
 
 
-@bp.delete("/users/<int:user_id>/tokens/<int:token_id>")
+@bp.delete("/users/<id:user_id>/tokens/<id:token_id>")
 @roles_required("admin")
 @documented(summary="Revoke a user's API token", response=TokenOut, roles="admin", errors=(404,))
 def revoke_user_token(user_id: int, token_id: int):
@@ -129,11 +129,10 @@ def revoke_user_token(user_id: int, token_id: int):
 @bp.get("/me/tokens")
 @documented(summary="My API tokens (never their values)", response=TokenOut, list_of=True)
 def my_tokens():
-    items = [token_json(t) for t in tokens.user_tokens(current_user)]
-    return jsonify({"items": items, "page": 1, "per_page": max(len(items), 1), "total": len(items)})
+    return jsonify(_token_page(tokens.user_tokens(current_user)))
 
 
-@bp.delete("/me/tokens/<int:token_id>")
+@bp.delete("/me/tokens/<id:token_id>")
 @documented(summary="Revoke one of my API tokens", response=TokenOut, errors=(404,))
 def revoke_my_token(token_id: int):
     token = tokens.revoke_token(current_user, current_user, token_id)
@@ -147,7 +146,12 @@ def token_json(token) -> dict:
                               "revoked_at": token.revoked_at})
 
 
-def _has_body() -> bool:
-    from flask import request
+def _token_page(found: list) -> dict:
+    """A user's tokens (a handful) as a list page, `?page=&per_page=` as on every list."""
+    number, per_page = page_params(request.args, 50, current_app.config["API_MAX_PER_PAGE"])
+    page = Page(found[(number - 1) * per_page:number * per_page], number, per_page, len(found))
+    return page.envelope([token_json(t) for t in page.items])
 
+
+def _has_body() -> bool:
     return bool(request.get_data(cache=True))

@@ -10,6 +10,7 @@ from portal.api.core import documented, list_page, parse
 from portal.api.schemas import PartnerCreate, PartnerOut, PartnerUpdate, present
 from portal.db import get_or_404
 from portal.extensions import db
+from portal.listing import int_arg
 from portal.models import PARTNER_STATUSES, PARTNER_TIERS, Partner
 from portal.permissions import staff_required
 from portal.services import partners as partner_service
@@ -48,20 +49,21 @@ def list_partners():
         stmt = stmt.where(Partner.tier == args["tier"])
     if args.get("status") in PARTNER_STATUSES:
         stmt = stmt.where(Partner.status == args["status"])
-    if (args.get("manager_id") or "").isdigit():
-        stmt = stmt.where(Partner.manager_id == int(args["manager_id"]))
+    manager_id = int_arg(args, "manager_id")
+    if manager_id is not None:
+        stmt = stmt.where(Partner.manager_id == manager_id)
     page = list_page(stmt)
     return jsonify(page.envelope([partner_json(p) for p in page.items]))
 
 
-@bp.get("/partners/<int:partner_id>")
+@bp.get("/partners/<id:partner_id>")
 @staff_required()
 @documented(summary="One partner", response=PartnerOut, roles="staff", errors=(404,))
 def get_partner(partner_id: int):
     return jsonify(partner_json(get_or_404(Partner, partner_id)))
 
 
-@bp.patch("/partners/<int:partner_id>")
+@bp.patch("/partners/<id:partner_id>")
 @staff_required()
 @documented(summary="Change a partner (any subset of fields)", body=PartnerUpdate,
             response=PartnerOut, roles="staff", errors=(400, 404, 422))

@@ -6,6 +6,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from portal.api.types import Id
+
+from portal.choices import COUNTRY, CURRENCY, REGION
+
 Amount = str | int | float  # decimal string preferred ("1234.50"); checked by the service
 
 
@@ -30,28 +34,28 @@ class PartnerCreate(Body):
     name: str
     kind: str = Field(description="distributor, reseller or agent")
     tier: str = Field(description="registered, silver, gold or platinum")
-    country: str = Field(description="ISO 3166 alpha-2")
-    region: str
-    currency: str = Field(description="ISO 4217")
+    country: str = Field(description=COUNTRY)
+    region: str = Field(description=REGION)
+    currency: str = Field(description=CURRENCY)
     credit_limit: Amount = Field(description="decimal string in the partner's currency")
     payment_terms_days: int
     status: str | None = Field(None, description="active (default) or suspended")
-    manager_id: int | None = None
-    price_book_id: int | None = None
+    manager_id: Id | None = None
+    price_book_id: Id | None = None
 
 
 class PartnerUpdate(Body):
     name: str | None = None
     kind: str | None = None
     tier: str | None = None
-    country: str | None = None
-    region: str | None = None
-    currency: str | None = None
+    country: str | None = Field(None, description=COUNTRY)
+    region: str | None = Field(None, description=REGION)
+    currency: str | None = Field(None, description=CURRENCY)
     credit_limit: Amount | None = None
     payment_terms_days: int | None = None
     status: str | None = None
-    manager_id: int | None = None
-    price_book_id: int | None = None
+    manager_id: Id | None = None
+    price_book_id: Id | None = None
 
 
 class PartnerOut(BaseModel):
@@ -75,7 +79,7 @@ class UserCreate(Body):
     email: str
     name: str
     role: str = Field(description="admin, partner_manager, sales_ops, partner_admin, partner_user")
-    partner_id: int | None = None
+    partner_id: Id | None = None
     password: str | None = Field(None, description="without it the user is invited by e-mail")
 
 
@@ -83,7 +87,7 @@ class UserUpdate(Body):
     email: str | None = None
     name: str | None = None
     role: str | None = None
-    partner_id: int | None = None
+    partner_id: Id | None = None
     active: bool | None = None
 
 

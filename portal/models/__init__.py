@@ -12,9 +12,11 @@ from portal.models.users import (
     User,
 )
 from portal.models.applications import APPLICATION_STATUSES, ApplicationAttempt, PartnerApplication
+from portal.models.sessions import UserSession
 
 __all__ = [
     "AuditEntry", "Notification", "NotificationPreference", "OutboxEmail", "Partner", "PARTNER_KINDS", "PARTNER_STATUSES", "PARTNER_TIERS",
     "User", "ApiToken", "AuthLink", "ROLES", "STAFF_ROLES", "PARTNER_ROLES",
     "APPLICATION_STATUSES", "ApplicationAttempt", "PartnerApplication",
+    "UserSession",
 ]

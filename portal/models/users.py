@@ -36,7 +36,7 @@ class User(UserMixin, TimestampMixin, db.Model):
     partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"), index=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
-    # Bumped when the password changes: sessions made before then stop working.
+    # Bumped when the password changes: sessions (user_sessions rows) made before then stop working.
     auth_version: Mapped[int] = mapped_column(default=1)
     failed_logins: Mapped[int] = mapped_column(default=0)
     last_failed_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -63,7 +63,9 @@ class User(UserMixin, TimestampMixin, db.Model):
             return False
         return self.partner is None or self.partner.status == "active"
 
-    def get_id(self) -> str:  # Flask-Login: the session stores id and auth version
+    def get_id(self) -> str:
+        """Flask-Login's placeholder: `login_user` stores it, then the log-in signal replaces it
+        with the server-side session's key (portal/auth_setup.py); the loader never accepts it."""
         return f"{self.id}:{self.auth_version}"
 
     def __repr__(self) -> str:

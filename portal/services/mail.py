@@ -2,11 +2,16 @@
 
 If the broker is down when the request commits, the row stays unsent and `drain_outbox` (a
 periodic job, also `flask --app wsgi mail drain`) sends it later.
+
+Without `MAIL_SERVER` (the demo, a newcomer's machine) an e-mail is "sent" to the log: an INFO
+line of the `portal.mail` logger, which is always at INFO and reaches the console even when
+nothing configured logging (or a migration's `alembic.ini` set the root logger to WARN).
 """
 from __future__ import annotations
 
 import logging
 import smtplib
+import sys
 from email.message import EmailMessage
 from typing import Any
 
@@ -18,6 +23,7 @@ from portal.extensions import db
 from portal.models import OutboxEmail
 
 log = logging.getLogger("portal.mail")
+log.setLevel(logging.INFO)  # e-mails sent to the log are INFO lines: never hidden by a WARN root
 MAX_ATTEMPTS = 8
 
 
@@ -84,7 +90,7 @@ def drain_outbox(limit: int = 500) -> int:
 def _send(email: OutboxEmail) -> None:
     cfg = current_app.config
     if not cfg.get("MAIL_SERVER"):
-        log.info("E-mail to %s: %s\n%s", email.recipient, email.subject, email.body_text)
+        _log_email(email)
         return
     msg = EmailMessage()
     msg["From"] = cfg["MAIL_DEFAULT_SENDER"]
@@ -99,3 +105,12 @@ def _send(email: OutboxEmail) -> None:
         if cfg.get("MAIL_USERNAME"):
             smtp.login(cfg["MAIL_USERNAME"], cfg.get("MAIL_PASSWORD") or "")
         smtp.send_message(msg)
+
+
+def _log_email(email: OutboxEmail) -> None:
+    """Write the e-mail to the log (no MAIL_SERVER): on the console if no handler would show it."""
+    if not log.hasHandlers():
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(levelname)s [%(name)s] %(message)s"))
+        log.addHandler(handler)
+    log.info("E-mail to %s: %s\n%s", email.recipient, email.subject, email.body_text)

@@ -11,7 +11,8 @@ from portal.extensions import db
 from portal.models import PARTNER_KINDS, PARTNER_STATUSES, PARTNER_TIERS, Partner, User
 from portal.money import Money
 from portal.services import audit
-from portal.validation import check_country, check_currency, parse_amount, parse_decimal
+from portal.choices import check_country, check_currency, check_region
+from portal.validation import parse_amount, parse_decimal
 
 AUDITED = ("name", "kind", "tier", "country", "region", "currency", "credit_limit_minor",
            "payment_terms_days", "status", "manager_id", "price_book_id")
@@ -53,7 +54,7 @@ def _clean(data: Mapping[str, Any], partner: Partner | None) -> dict[str, Any]:
     take("tier", lambda v: _choice(v, PARTNER_TIERS, "tier"))
     take("status", lambda v: _choice(v, PARTNER_STATUSES, "status"))
     take("country", check_country)
-    take("region", lambda v: _text(v, 64, "region"))
+    take("region", check_region)
     take("currency", check_currency)
     take("payment_terms_days", _days)
     take("manager_id", _manager_id)

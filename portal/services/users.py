@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from portal.errors import Forbidden, ValidationFailed
 from portal.extensions import db
 from portal.models import PARTNER_ROLES, ROLES, STAFF_ROLES, Partner, User
-from portal.services import audit, auth
+from portal.services import audit, auth, sessions
 
 AUDITED = ("email", "name", "role", "partner_id", "active")
 
@@ -126,7 +126,8 @@ def update_user(actor: User, user: User, data: Mapping[str, Any]) -> User:
     for key, value in values.items():
         setattr(user, key, value)
     if "active" in values and not values["active"]:
-        user.auth_version += 1  # ends its sessions
+        user.auth_version += 1
+        sessions.revoke_all(user, "deactivated")  # every session and remember cookie ends now
     db.session.flush()
     after = audit.snapshot(user, AUDITED)
     if after != before:

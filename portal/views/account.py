@@ -1,23 +1,28 @@
-"""The user's own account: password and API tokens."""
+"""The user's own account: password, API tokens and log-in sessions."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
 from werkzeug.security import check_password_hash
 
+from portal.auth_setup import current_session
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.forms import ChangePasswordForm, TokenForm, apply_domain_error
 from portal.permissions import login_required
-from portal.services import audit, auth, tokens
+from portal.services import audit, auth, sessions, tokens
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
 
 def _page(password_form: ChangePasswordForm, token_form: TokenForm, new_token: str | None = None,
           status: int = 200):
+    viewing_as = g.get("impersonating", False)  # the viewed user's sessions stay private
     return render_template("account/index.html", password_form=password_form, token_form=token_form,
-                           tokens=tokens.user_tokens(current_user), new_token=new_token), status
+                           tokens=tokens.user_tokens(current_user), new_token=new_token,
+                           sessions=[] if viewing_as else sessions.active_sessions(current_user),
+                           this_session=current_session(), viewing_as=viewing_as,
+                           describe_agent=sessions.describe_agent), status
 
 
 @bp.get("/")
@@ -40,10 +45,14 @@ def change_password():
             except DomainError as exc:
                 apply_domain_error(form, exc)
             else:
-                audit.record(current_user, "user.password_change", current_user,
+                user = current_user._get_current_object()
+                audit.record(user, "user.password_change", user,
                              summary="Changed own password", ip=request.remote_addr)
+                previous = current_session()
+                sessions.revoke_all(user, "password_changed")
                 db.session.commit()
-                login_user(current_user)  # the session follows the new auth version
+                # Every session ended, this one too; the browser gets a new one (a new key).
+                login_user(user, remember=bool(previous and previous.remember))
                 flash("Your password has been changed; your other sessions are logged out.", "success")
                 return redirect(url_for("account.index"))
     return _page(form, TokenForm(prefix="tok"), status=400)
@@ -60,10 +69,34 @@ def create_token():
     return _page(ChangePasswordForm(prefix="pw"), TokenForm(prefix="tok"), new_token=raw, status=201)
 
 
-@bp.post("/tokens/<int:token_id>/revoke")
+@bp.post("/tokens/<id:token_id>/revoke")
 @login_required
 def revoke_token(token_id: int):
     tokens.revoke_token(current_user, current_user, token_id)
     db.session.commit()
     flash("The token is revoked; requests with it now get 401.", "success")
     return redirect(url_for("account.index"))
+
+
+@bp.post("/sessions/<id:session_id>/revoke")
+@login_required
+def revoke_session(session_id: int):
+    row = sessions.revoke_session(current_user, current_user, session_id, ip=request.remote_addr)
+    db.session.commit()
+    current = current_session()
+    if current is not None and row.id == current.id:
+        logout_user()
+        flash("You ended this session: you are logged out.", "info")
+        return redirect(url_for("auth.login"))
+    flash(f"The session ({sessions.describe_agent(row.user_agent)}) is signed out.", "success")
+    return redirect(url_for("account.index", _anchor="sessions"))
+
+
+@bp.post("/sessions/revoke-others")
+@login_required
+def revoke_other_sessions():
+    count = sessions.sign_out_elsewhere(current_user, current_session(), ip=request.remote_addr)
+    db.session.commit()
+    flash(f"Signed out everywhere else: {count} other session{'s' if count != 1 else ''} ended."
+          if count else "There were no other sessions to sign out.", "success")
+    return redirect(url_for("account.index", _anchor="sessions"))

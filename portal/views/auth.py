@@ -10,6 +10,7 @@ from portal.errors import DomainError
 from portal.extensions import db
 from portal.forms import ForgotPasswordForm, LoginForm, SetPasswordForm, apply_domain_error
 from portal.services import auth
+from portal.views import mfa_login
 
 bp = Blueprint("auth", __name__)
 
@@ -26,7 +27,7 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
     form = LoginForm()
-    status = 200
+    status, headers = 200, {}
     if form.validate_on_submit():
         try:
             user = auth.authenticate(form.email.data, form.password.data, ip=request.remote_addr)
@@ -34,13 +35,17 @@ def login():
             db.session.commit()  # keep the failure count
             form.form_errors.append(exc.message)
             status = exc.status if exc.status in (403, 429) else 401
+            if exc.retry_after:  # slowed down: "wait N s", answered at once
+                headers["Retry-After"] = str(exc.retry_after)
         else:
             db.session.commit()
+            if mfa_login.second_step_needed(user):  # the second factor: login_user only after it
+                return mfa_login.start(user, form.remember.data, _safe_next(request.args.get("next")))
             login_user(user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")))
     elif request.method == "POST":
         status = 400
-    return render_template("auth/login.html", form=form), status
+    return render_template("auth/login.html", form=form), status, headers
 
 
 @bp.post("/logout")
@@ -75,6 +80,9 @@ def _set_password_page(token: str, purpose: str, template: str):
         else:
             db.session.commit()
             logout_user()
+            if mfa_login.second_step_needed(user):  # an e-mailed link does not replace the second factor
+                flash("Your password is set. Now confirm it is you with your second factor.", "success")
+                return mfa_login.start(user, False, url_for("dashboard.index"))
             login_user(user)
             flash("Your password is set. Welcome!", "success")
             return redirect(url_for("dashboard.index"))

@@ -36,7 +36,7 @@ def index():
                            kinds=kinds, labels=notifications.KINDS)
 
 
-@bp.get("/<int:notification_id>")
+@bp.get("/<id:notification_id>")
 @login_required
 def open_one(notification_id: int):
     note = notifications.open_notification(current_user, notification_id)

@@ -1,7 +1,7 @@
 """A partner admin manages its own partner's users."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -11,7 +11,7 @@ from portal.extensions import db
 from portal.forms import UserForm, apply_domain_error, form_data
 from portal.models import PARTNER_ROLES, User
 from portal.permissions import partner_admin_required
-from portal.services import users
+from portal.services import invitations, users
 from portal.tenancy import current_partner
 
 bp = Blueprint("team", __name__, url_prefix="/team")
@@ -22,13 +22,15 @@ def _load_member(user_id: int) -> User:
     return get_for_partner_or_404(User, user_id, current_partner())
 
 
+def _members() -> list[User]:
+    return list(db.session.scalars(
+        select(User).where(User.partner_id == current_partner().id).order_by(User.name)))
+
+
 @bp.get("/users", endpoint="users")
 @partner_admin_required
 def users_list():
-    members = db.session.scalars(
-        select(User).where(User.partner_id == current_partner().id).order_by(User.name)
-    ).all()
-    return render_template("team/users.html", members=members)
+    return render_template("team/users.html", members=_members())
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -54,7 +56,7 @@ def new_user():
     return render_template("team/user_form.html", form=form, member=None), status
 
 
-@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@bp.route("/users/<id:user_id>/edit", methods=["GET", "POST"])
 @partner_admin_required
 def edit_user(user_id: int):
     member = _load_member(user_id)
@@ -78,7 +80,7 @@ def edit_user(user_id: int):
     return render_template("team/user_form.html", form=form, member=member), status
 
 
-@bp.post("/users/<int:user_id>/invite")
+@bp.post("/users/<id:user_id>/invite")
 @partner_admin_required
 def resend_invitation(user_id: int):
     member = _load_member(user_id)
@@ -86,3 +88,21 @@ def resend_invitation(user_id: int):
     db.session.commit()
     flash(f"A new invitation is on its way to {member.email}.", "success")
     return redirect(url_for("team.users"))
+
+
+@bp.post("/users/<id:user_id>/invitation-link")
+@partner_admin_required
+def invitation_link(user_id: int):
+    """A new invitation link shown on the Team page with a copy button (for when the e-mail does
+    not arrive); the earlier links stop working."""
+    member = _load_member(user_id)
+    try:
+        link = invitations.copy_invitation_link(current_user, member)
+    except DomainError as exc:
+        return render_template("team/users.html", members=_members(), invited=member,
+                               invitation_error=exc.message), exc.status
+    db.session.commit()
+    response = make_response(render_template("team/users.html", members=_members(), invited=member,
+                                             invitation_link=link))
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,12 +1,12 @@
 /* Import pages: poll the job's status, move the progress bar, reload when the job finishes;
-   ask for confirmation before applying. Plain JavaScript, no external files (works offline). */
+   disable the apply button once sent (portal.js asks for the confirmation first).
+   Plain JavaScript, no external files (works offline). */
 (function () {
   "use strict";
 
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {
     form.addEventListener("submit", function (event) {
-      if (!window.confirm(form.getAttribute("data-confirm"))) {
-        event.preventDefault();
+      if (event.defaultPrevented) {
         return;
       }
       var button = form.querySelector("button[type=submit]");

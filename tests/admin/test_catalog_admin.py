@@ -416,12 +416,14 @@ def test_contract_prices_are_saved_at_once_with_errors_per_row(client, two_partn
     page = r.data.decode()
     assert field_errors(page, "rows-2-unit_price") == ["unit_price EUR amounts have at most 2 decimal places"]
     assert field_errors(page, "rows-0-unit_price") == [] and value_of(page, "rows-2-code") == "NOPE-9"
-    assert "No product or option has this code" in page
+    # issue 14: an unknown code is refused on its line (it used to be saved with a warning)
+    assert field_errors(page, "rows-2-code") == ["No product or option has the code NOPE-9."]
     assert _count(ContractPrice) == 0
     url = f"/admin/partners/{partner.id}/contract-prices"
     r = client.post(url, data=dict(rows, **{"rows-2-unit_price": "12.30"}))
     assert r.status_code == 422
     assert field_errors(r.data.decode(), "rows-2-valid_to") == ["valid_to must not be before valid_from."]
+    make_product(ops, "NOPE-9")
     r = client.post(f"/admin/partners/{partner.id}/contract-prices", data=dict(
         rows, **{"rows-2-unit_price": "12.30", "rows-2-valid_to": "2026-12-31"}))
     assert r.status_code == 302

@@ -350,7 +350,8 @@ def test_progress_json(client, two_partners, login, book):
                     "total_rows": 200, "error_count": 0, "message": "Checking the rows...",
                     "finished": False, "detail_url": f"/admin/imports/{job.id}"}
     page = client.get(f"/admin/imports/{job.id}").data.decode()
-    assert "data-import-status-url" in page and "js/import-progress.js" in page and "width: 25%" in page
+    # the progress bar width is a class now, not an inline style (CSP style-src 'self')
+    assert "data-import-status-url" in page and "js/import-progress.js" in page and "pct-25" in page
     assert client.get("/admin/imports/999999/status").status_code == 404
 
 

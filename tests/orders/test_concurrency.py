@@ -128,6 +128,7 @@ def test_the_same_event_delivered_ten_times_at_once_is_processed_once(committed_
             order_id, payload = order.id, event_payload(
                 f"evt_conc_{order.id}", "payment_intent.succeeded",
                 {"id": payment.intent_id, "object": "payment_intent", "status": "succeeded",
+                 "amount": 1000, "currency": "eur",  # as the attempt: a success is compared with it
                  "metadata": {"order_id": str(order.id), "payment_id": str(payment.id)}})
 
         def deliver(i: int):

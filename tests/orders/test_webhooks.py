@@ -203,6 +203,7 @@ def test_an_event_before_the_intent_id_was_stored_finds_its_payment(client, api,
 def test_unknown_event_types_and_strangers_are_acknowledged(client, stripe_on):
     for n, (kind, obj) in enumerate([("customer.created", {"id": "cus_1", "object": "customer"}),
                                      ("payment_intent.succeeded", {"id": "pi_unknown", "object": "payment_intent",
+                                                                   "amount": 1000, "currency": "eur",
                                                                    "metadata": {}})]):
         payload = event_payload(f"evt_{n}", kind, obj)
         response = deliver(client, payload, signature(payload))

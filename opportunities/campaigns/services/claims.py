@@ -21,6 +21,7 @@ from portal.db import utcnow
 from portal.errors import NotFound, StateConflict, ValidationFailed
 from portal.extensions import db
 from portal.models import Partner, User
+from portal.services import audit
 from portal.services.notifications import notify, register_kind
 
 FOLDER = "mdf/proofs"
@@ -135,6 +136,10 @@ def approve_claim(partner: Partner, actor: User, req: MdfRequest, amount: Any = 
     db.session.flush()
     extra = f" {values.money_text(released, req.currency)} {req.currency} released to the budget." if released else ""
     record(req, actor, "claim_approved", money.amount_minor, (claim.decision_note + extra).strip())
+    audit.record(actor, "mdf.claim_approve", req, after={"approved": money.as_str(), "currency": req.currency,
+                                                         "released": values.money_text(released, req.currency)},
+                 summary=f"MDF claim on request #{req.id} of {partner.name} approved: {money.format()}"
+                 f" of {claim.amount.format()} claimed")
     notify(partner_side(partner, req), CLAIM_APPROVED, f"MDF claim approved: {money.format()} for {req.activity}",
            "It will be paid shortly." + (f"\n{claim.decision_note}" if claim.decision_note else ""),
            partner_link(req))
@@ -155,6 +160,8 @@ def reject_claim(partner: Partner, actor: User, req: MdfRequest, reason: str) ->
     req.status = "approved"
     db.session.flush()
     record(req, actor, "claim_rejected", claim.amount_minor, reason)
+    audit.record(actor, "mdf.claim_reject", req,
+                 summary=f"MDF claim on request #{req.id} of {partner.name} rejected: {reason}")
     notify(partner_side(partner, req), CLAIM_REJECTED, f"MDF claim rejected: {req.activity}",
            f"{reason}\nYou may claim again with better proof.", partner_link(req))
     return claim
@@ -172,6 +179,9 @@ def mark_paid(partner: Partner, actor: User, req: MdfRequest, reference: str = "
     req.status = "paid"
     db.session.flush()
     record(req, actor, "paid", claim.approved_minor, f"Reference {reference}" if reference else "")
+    audit.record(actor, "mdf.paid", req, after={"reference": reference or None},
+                 summary=f"MDF claim on request #{req.id} of {partner.name} marked paid: "
+                 f"{claim.approved.format()}" + (f", reference {reference}" if reference else ""))  # type: ignore[union-attr]
     notify(partner_side(partner, req), PAID, f"MDF paid: {claim.approved.format()} for {req.activity}",  # type: ignore[union-attr]
            f"Payment reference: {reference}" if reference else "", partner_link(req))
     return claim

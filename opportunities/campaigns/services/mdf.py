@@ -20,6 +20,7 @@ from portal.errors import Forbidden, StateConflict, ValidationFailed
 from portal.extensions import db
 from portal.models import Partner, User
 from portal.money import Money
+from portal.services import audit
 from portal.services.notifications import manager_of, notify, partner_users, register_kind
 
 SUBMITTED = register_kind("mdf_submitted", "MDF request submitted")
@@ -158,6 +159,9 @@ def approve_request(partner: Partner, actor: User, req: MdfRequest, amount: Any 
     req.decided_by_id, req.decided_at, req.decision_note = actor.id, utcnow(), (note or "").strip()
     db.session.flush()
     record(req, actor, "approved", money.amount_minor, req.decision_note)
+    audit.record(actor, "mdf.request_approve", req, after={"approved": money.as_str(), "currency": req.currency},
+                 summary=f"MDF request #{req.id} of {partner.name} ({req.activity}) approved: {money.format()}"
+                 f" of {req.requested.format()}")
     less = "" if money.amount_minor == req.requested_minor else f" (you asked for {req.requested.format()})"
     notify(partner_side(partner, req), APPROVED, f"MDF approved: {money.format()} for {req.activity}",
            f"{money.format()} is reserved for you{less}. Claim it with proof after the activity."
@@ -178,6 +182,8 @@ def reject_request(partner: Partner, actor: User, req: MdfRequest, reason: str) 
     req.decided_by_id, req.decided_at, req.decision_note = actor.id, utcnow(), reason
     db.session.flush()
     record(req, actor, "rejected", None, reason)
+    audit.record(actor, "mdf.request_reject", req,
+                 summary=f"MDF request #{req.id} of {partner.name} ({req.activity}) rejected: {reason}")
     notify(partner_side(partner, req), REJECTED, f"MDF request rejected: {req.activity}", reason, partner_link(req))
     return req
 

@@ -6,7 +6,6 @@ Figures come from registered sources, so another feature adds its own with one c
 """
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -15,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from opportunities.campaigns.models import Campaign, CampaignEnrolment, MdfClaim, MdfRequest
+from portal import exports
 from portal.extensions import db
 from portal.models import PARTNER_TIERS, Partner
 from portal.money import Money
@@ -148,7 +148,7 @@ def enrolled_by_tier(results: CampaignResults) -> list[tuple[str, int]]:
 def results_csv(results: CampaignResults) -> str:
     """One row per partner: who, when enrolled, then every figure (money as amount + currency)."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = exports.csv_writer(out, lineterminator="\r\n")
     header = ["partner", "tier", "kind", "region", "country", "enrolled_on"]
     for fig in results.figures:
         header += [fig.key] if fig.kind == "count" else [fig.key, f"{fig.key}_currency"]

@@ -16,6 +16,7 @@ from opportunities.leads.services.common import (
 from opportunities.services import CustomerInput, RegistrationInput, register_opportunity
 from portal.extensions import db
 from portal.models import Partner
+from portal.services import audit
 
 DEFAULT_CLOSE_DAYS = 90  # the prefilled expected close date
 
@@ -72,5 +73,8 @@ def convert_lead(partner: Partner, actor: Any, lead: Lead, draft: RegistrationIn
     end_ownership(lead, "converted", now)
     record_event(lead, "converted", actor=actor, to_partner_id=partner.id, now=now,
                  reason=f"Converted into deal registration #{registration.id} ({registration.status})")
+    audit.record(actor, "lead.convert", lead, partner_id=partner.id, after={"registration_id": registration.id},
+                 summary=f"Lead {lead.company_name} converted by {partner.name} into deal registration "
+                 f"#{registration.id}")
     db.session.flush()
     return registration

@@ -14,6 +14,7 @@ from opportunities.leads.services.common import (
     RELEASED, compare_and_set, end_ownership, find_duplicate, now_or, partner_contacts, record_event,
 )
 from opportunities.services import attribution
+from portal.choices import check_region
 from portal.extensions import db
 from portal.models import Partner
 from portal.services import audit
@@ -60,8 +61,9 @@ def _deadline(value: Any, now: datetime) -> datetime:
 
 
 def create_lead(actor: Any, data: Mapping[str, Any], *, source: str = "manual",
-                now: datetime | None = None) -> Lead:
-    """A new lead: assigned when `partner_id` is given, otherwise in the pool of its region."""
+                now: datetime | None = None, audited: bool = True) -> Lead:
+    """A new lead: assigned when `partner_id` is given, otherwise in the pool of its region.
+    An import passes `audited=False` and writes one audit entry for the whole file."""
     on = now.date() if now else None
     now = now_or(now)
     values = clean_lead(data)
@@ -85,15 +87,16 @@ def create_lead(actor: Any, data: Mapping[str, Any], *, source: str = "manual",
     if lead.campaign is not None:
         where += f", for the campaign {lead.campaign.name}"
     record_event(lead, "created", actor=actor, reason=f"Created ({source}) in the {where}", now=now)
-    audit.record(actor, "lead.create", lead, summary=f"Lead {lead.company_name} created ({source})")
+    if audited:
+        audit.record(actor, "lead.create", lead, summary=f"Lead {lead.company_name} created ({source})")
     if partner is not None:
         assign_lead(partner, actor, lead, deadline=data.get("assignment_deadline"),
-                    reason=str(data.get("reason") or ""), now=now)
+                    reason=str(data.get("reason") or ""), now=now, audited=audited)
     return lead
 
 
 def assign_lead(partner: Partner, actor: Any, lead: Lead, *, deadline: Any = None,
-                reason: str = "", now: datetime | None = None) -> Lead:
+                reason: str = "", now: datetime | None = None, audited: bool = True) -> Lead:
     """Offer a lead to one partner, which accepts or declines before the deadline (else it goes
     to the pool). On a lead another partner holds this is a reassignment and needs a reason."""
     now = now_or(now)
@@ -118,8 +121,9 @@ def assign_lead(partner: Partner, actor: Any, lead: Lead, *, deadline: Any = Non
     action = "reassigned" if previous is not None else "assigned"
     record_event(lead, action, actor=actor, from_partner_id=previous, to_partner_id=partner.id,
                  reason=reason or f"Assigned to {partner.name}", now=now)
-    audit.record(actor, "lead.reassign" if previous is not None else "lead.assign", lead,
-                 partner_id=partner.id, summary=f"Lead {lead.company_name} {action} to {partner.name}")
+    if audited:
+        audit.record(actor, "lead.reassign" if previous is not None else "lead.assign", lead,
+                     partner_id=partner.id, summary=f"Lead {lead.company_name} {action} to {partner.name}")
     notify(partner_contacts(partner.id), LEAD_ASSIGNED, f"New lead for you: {lead.company_name}",
            body=(f"{lead.company_name} ({lead.company_country}) is interested in "
                  f"{', '.join(lead.families)}. Accept or decline it before "
@@ -138,10 +142,12 @@ def put_in_pool(actor: Any, lead: Lead, *, region: str | None = None, tiers: Any
     reason = " ".join((reason or "").split())
     values: dict[str, Any] = {}
     if region is not None:
-        region = " ".join(region.split())
-        if not region or len(region) > 64:
-            raise LeadError("Give the pool's region.", fields={"region": "1 to 64 characters."})
-        values["region"] = region
+        if not " ".join(str(region).split()):
+            raise LeadError("Give the pool's region.", fields={"region": "This field is required."})
+        try:
+            values["region"] = check_region(region)
+        except ValueError as exc:
+            raise LeadError("Choose one of the sales regions.", fields={"region": str(exc)}) from None
     if tiers is not None:
         try:
             values["tiers"] = clean_tiers(tiers)

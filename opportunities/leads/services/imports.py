@@ -172,11 +172,14 @@ def apply_import(actor: Any, job: LeadImport, *, now: datetime | None = None) ->
     db.session.refresh(job)
     for item in job.rows:
         try:
-            create_lead(actor, item["input"], source="import", now=now)
+            create_lead(actor, item["input"], source="import", now=now, audited=False)
         except (LeadError, LeadConflict) as exc:
             raise LeadError(f"Row {item['row']}: {exc.message} Nothing was imported: upload the "
                             "file again to see the current state.", code="import_outdated") from None
     job.created_count = len(job.rows)
-    audit.record(actor, "lead.import", job, summary=f"{job.created_count} leads imported from {job.filename}")
+    assigned = sum(1 for item in job.rows if item["input"].get("partner_id"))
+    audit.record_bulk(actor, "lead.import", job, what="leads", filename=job.filename, job_id=job.id,
+                      created=job.created_count, skipped=max(0, job.total_rows - job.created_count),
+                      extra={"assigned": assigned})
     db.session.flush()
     return job.created_count

@@ -15,6 +15,7 @@ from opportunities.leads.services.common import (
 )
 from portal.extensions import db
 from portal.models import Partner
+from portal.services import audit
 
 ALREADY_TAKEN = "This lead has already been taken by another partner."
 
@@ -27,12 +28,13 @@ def _owned(user: Any, partner: Any, now: datetime) -> dict[str, Any]:
 
 def claim_lead(partner: Partner, actor: Any, lead: Lead | None, *, now: datetime | None = None) -> Lead:
     """Claim a pool lead. Outside the partner's region or tier: 404; taken meanwhile: 409;
-    cooling down after a lapse: 422 saying when the partner may claim it again."""
+    cooling down after a lapse: 422 saying when the partner may claim it again. The claiming
+    user's own repeated claims, even concurrent ones, all succeed and change nothing."""
     now = now_or(now)
     if lead is None or lead.status == "closed" or not (
             in_pool_of(partner, lead) or _was_pool_lead_for(partner, lead)):
         raise LeadNotFound("No such lead in your pool.")
-    if lead.status == "claimed" and lead.owner_partner_id == partner.id and lead.owner_user_id == actor.id:
+    if _claimed_by(lead, partner, actor):
         return lead  # claiming twice (a retry) changes nothing
     if lead.status != "pool":
         raise LeadConflict(ALREADY_TAKEN, code="already_taken")
@@ -40,12 +42,20 @@ def claim_lead(partner: Partner, actor: Any, lead: Lead | None, *, now: datetime
     if until is not None:
         raise CooldownActive(until)
     if not compare_and_set(lead, {"status": "pool"}, _owned(actor, partner, now), now=now):
+        if _claimed_by(lead, partner, actor):
+            return lead  # the same user's concurrent claim (two tabs, a retry) won: nothing to do
         raise LeadConflict(ALREADY_TAKEN, code="already_taken")
     start_ownership(lead, partner.id, actor.id, "claim", now)
     record_event(lead, "claimed", actor=actor, to_partner_id=partner.id,
                  reason="Claimed from the pool", now=now)
+    audit.record(actor, "lead.claim", lead, partner_id=partner.id,
+                 summary=f"Lead {lead.company_name} claimed from the pool by {partner.name}")
     db.session.flush()
     return lead
+
+
+def _claimed_by(lead: Lead, partner: Partner, actor: Any) -> bool:
+    return lead.status == "claimed" and lead.owner_partner_id == partner.id and lead.owner_user_id == actor.id
 
 
 def _was_pool_lead_for(partner: Partner, lead: Lead) -> bool:
@@ -70,6 +80,8 @@ def accept_assignment(partner: Partner, actor: Any, lead: Lead, *, now: datetime
     start_ownership(lead, partner.id, actor.id, "assignment", now)
     record_event(lead, "accepted", actor=actor, to_partner_id=partner.id,
                  reason="Assignment accepted", now=now)
+    audit.record(actor, "lead.accept", lead, partner_id=partner.id,
+                 summary=f"Lead {lead.company_name} accepted by {partner.name}")
     db.session.flush()
     return lead
 
@@ -86,6 +98,8 @@ def decline_assignment(partner: Partner, actor: Any, lead: Lead, reason: str = "
     reason = " ".join((reason or "").split())
     record_event(lead, "declined", actor=actor, from_partner_id=partner.id,
                  reason=f"Declined: {reason}" if reason else "Declined", now=now)
+    audit.record(actor, "lead.decline", lead, partner_id=partner.id,
+                 summary=f"Lead {lead.company_name} declined by {partner.name}" + (f": {reason}" if reason else ""))
     db.session.flush()
     return lead
 
@@ -103,6 +117,9 @@ def release_lead(partner: Partner, actor: Any, lead: Lead, reason: str = "", *,
     reason = " ".join((reason or "").split())
     record_event(lead, "released", actor=actor, from_partner_id=partner.id,
                  reason=f"Released: {reason}" if reason else "Released by the partner", now=now)
+    audit.record(actor, "lead.release", lead, partner_id=partner.id,
+                 summary=f"Lead {lead.company_name} released to the pool by {partner.name}"
+                 + (f": {reason}" if reason else ""))
     db.session.flush()
     return lead
 

@@ -152,7 +152,7 @@ def test_staff_cannot_register_and_anonymous_is_401(two_partners, api, client):
 
 
 def test_availability_check_says_yes_or_no_only(two_partners, api):
-    register(two_partners.a, two_partners.a_user, "Renesas Electronics Corporation", "JP")
+    own = register(two_partners.a, two_partners.a_user, "Renesas Electronics Corporation", "JP")
     b = api(two_partners.b_user)
     r = b.post("/opportunities/check", {"customer": {"name": "Rennesas Electronics", "country": "JP"},
                                         "families": ["hardware"]})
@@ -160,10 +160,10 @@ def test_availability_check_says_yes_or_no_only(two_partners, api):
     assert b.post("/opportunities/check", {"customer": {"name": "Renesas", "country": "JP"},
                                            "families": ["software"]}).json == {"available": True}
     assert b.post("/opportunities/check", {"customer": {"name": "Nidec", "country": "JP"}}).json == {"available": True}
-    # its own registration does not make a customer unavailable to a partner
+    # its own active registration makes a customer unavailable to a partner too (issue 14), with its id
     assert api(two_partners.a_user).post("/opportunities/check", {
         "customer": {"name": "Renesas Electronics", "country": "JP"}, "families": ["hardware"]}).json == {
-        "available": True}
+        "available": False, "own_registration": True, "own_opportunity_id": own.id}
     assert b.post("/opportunities/check", {"customer": {"name": "Renesas", "country": "Japan"}}).status_code == 422
     assert b.post("/opportunities/check", {"families": []}).status_code == 400
     assert db.session.query(Registration).count() == 1
