@@ -122,7 +122,7 @@ def _operation(endpoint: str, meta: dict[str, Any], params: list[dict[str, Any]]
     # The errors every operation of its kind can answer, whether or not the view names them:
     # bad input (400) with a body or query, a refused role or partner state (403), an id that
     # is not there or not yours (404), a body that breaks a rule (422).
-    codes = {401, 403, *meta["errors"]}
+    codes = {401, 403, 429, *meta["errors"]}  # 429: repeated bad tokens from one address
     if meta["body"] is not None or query or headers:
         codes.add(400)
     if params:

@@ -47,8 +47,8 @@ def test_product_list_gives_partner_users_their_net_price(two_partners, api):
     build()
     items = api(two_partners.a_user).get("/products?q=lic").json["items"]
     assert items == [{"id": items[0]["id"], "sku": "LIC", "name": "Licence", "family": "software",
-                      "description": "", "unit": "each", "active": True, "unit_price": "99.99",
-                      "currency": "EUR"}]
+                      "description": "", "unit": "each", "active": True, "configurable": False,
+                      "unit_price": "99.99", "currency": "EUR"}]
     staff = api(two_partners.ops).get("/products?family=hardware").json
     assert [p["sku"] for p in staff["items"]] == ["SRV"] and "unit_price" not in staff["items"][0]
 

@@ -10,6 +10,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from portal.db import utcnow
+from tests.crosspartner import covers
 from portal.extensions import db
 from portal.models import AuditEntry, UserSession
 from portal.services import auth, sessions
@@ -199,6 +200,7 @@ def test_revoking_this_session_logs_out(two_partners):
     assert not _logged_in(here)
 
 
+@covers("account.revoke_session")
 def test_another_users_session_cannot_be_revoked(two_partners):
     mine, theirs = two_partners.a_user, two_partners.b_user
     here, victim = _browser(mine), _browser(theirs)
