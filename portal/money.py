@@ -41,6 +41,9 @@ def _display_pattern(currency: str, locale: str) -> tuple[str, str]:
     return sample[:digits[0]], sample[digits[-1] + 1:]
 
 
+MINOR_MAX = 2**31 - 1  # the largest amount an input may give, in minor units
+
+
 @dataclass(frozen=True, slots=True)
 class Money:
     amount_minor: int
@@ -85,7 +88,11 @@ class Money:
         exponent = value.as_tuple().exponent
         if isinstance(exponent, int) and -exponent > digits:
             raise MoneyError(f"{currency} amounts have at most {digits} decimal places")
-        return cls(int(value.scaleb(digits)), currency)
+        minor = int(value.scaleb(digits))
+        if abs(minor) > MINOR_MAX:  # money columns hold minor units in a 32-bit INTEGER
+            limit = Money(MINOR_MAX, currency).as_str()
+            raise MoneyError(f"{currency} amounts are at most {limit}")
+        return cls(minor, currency)
 
     @classmethod
     def zero(cls, currency: str) -> Money:

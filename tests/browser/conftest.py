@@ -32,7 +32,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`flask --app wsgi demo` on a fresh SQLite database, in its own process."""
     port = _free_port()
     instance = tmp_path_factory.mktemp("demo")
-    env = dict(os.environ, DATABASE_URL=f"sqlite:///{instance / 'demo.sqlite3'}", SECRET_KEY="browser-tests")
+    env = dict(os.environ, DATABASE_URL=f"sqlite:///{instance / 'demo.sqlite3'}", SECRET_KEY="browser-tests",
+               # the journeys log in far more often than a person: the limits have their own tests
+               RATELIMIT_ENABLED="false")
     env.pop("CELERY_BROKER_URL", None)
     log = open(instance / "server.log", "w")
     proc = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "demo", "--port", str(port)],

@@ -55,8 +55,8 @@ def test_admin_partner_list_sort_filter_and_form_errors(page):
     assert page.get_by_role("link", name="Sakura Systems").count() == 0
     page.goto("/admin/partners/new")
     page.get_by_label("Name", exact=True).fill("Northwind Distribution")
-    page.get_by_label("Region").fill("EMEA")
-    page.get_by_label("Currency").fill("EUR")
+    page.get_by_label("Region").select_option("EMEA")
+    page.get_by_label("Currency").select_option("EUR")
     page.get_by_label("Credit limit").fill("12.345")
     page.get_by_role("button", name="Create partner").click()
     assert page.get_by_text("A partner with this name already exists.").is_visible()

@@ -1,0 +1,58 @@
+"""Request limits (portal/limits.py) over HTTP, switched on per test with small limits."""
+from __future__ import annotations
+
+import pytest
+
+from portal import limits
+
+
+@pytest.fixture
+def limited(app):
+    saved = {k: v for k, v in app.config.items() if k.startswith("RATELIMIT_")}
+    app.config["RATELIMIT_ENABLED"] = True
+    limits.reset(app)
+    try:
+        yield app.config
+    finally:
+        app.config.update(saved)
+        limits.reset(app)
+
+
+def _post_login(client, email="nobody@example.com", addr="10.0.0.1"):
+    return client.post("/login", data={"email": email, "password": "wrong-password"},
+                       environ_base={"REMOTE_ADDR": addr})
+
+
+def test_login_limit_per_address(client, limited):
+    limited["RATELIMIT_LOGIN"] = "3 per minute"
+    for _ in range(3):
+        assert _post_login(client).status_code != 429
+    resp = _post_login(client)
+    assert resp.status_code == 429
+    assert int(resp.headers["Retry-After"]) >= 1
+    body = resp.get_data(as_text=True)
+    assert "Too many log-in attempts from your network" in body
+    assert "nobody@example.com" in body
+    assert _post_login(client, addr="10.0.0.2").status_code != 429
+
+
+def test_disabled_limits_nothing(client, limited):
+    limited["RATELIMIT_ENABLED"] = False
+    limited["RATELIMIT_LOGIN"] = "1 per minute"
+    for _ in range(4):
+        assert _post_login(client).status_code != 429
+
+
+def test_global_login_limit_counts_all_addresses(client, limited):
+    limited["RATELIMIT_LOGIN_GLOBAL"] = "3 per minute"
+    for i in range(3):
+        assert _post_login(client, addr=f"10.0.1.{i}").status_code != 429
+    assert _post_login(client, addr="10.0.1.99").status_code == 429
+
+
+def test_forgot_password_limit(client, limited):
+    limited["RATELIMIT_PASSWORD_RESET"] = "2 per minute"
+    for _ in range(2):
+        assert client.post("/password/forgot", data={"email": "x@example.com"}).status_code != 429
+    resp = client.post("/password/forgot", data={"email": "x@example.com"})
+    assert resp.status_code == 429 and "Retry-After" in resp.headers
