@@ -14,6 +14,7 @@ from admin.backoffice import approval_actions, approvals
 from admin.backoffice.approvals import KIND_LABELS, KINDS, Scope
 from admin.blueprint import bp
 from admin.backoffice.partner360 import can_view
+from portal.converters import parse_id
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.forms import apply_domain_error
@@ -76,7 +77,7 @@ def _scope() -> tuple[Scope, str]:
     scope = args.get("scope")
     mine = approvals.default_mine(current_user) if scope not in ("mine", "all") else scope == "mine"
     kind = args.get("type") if args.get("type") in KINDS else None
-    partner_id = int(args["partner"]) if (args.get("partner") or "").isdigit() else None
+    partner_id = parse_id(args.get("partner"))
     sort = args.get("sort") if args.get("sort") in approvals.SORTS else "priority"
     return Scope(_user(), mine, kind, partner_id), sort
 

@@ -7,6 +7,7 @@ from flask import render_template, request
 from sqlalchemy import select
 
 from admin.blueprint import bp
+from portal.converters import parse_id
 from portal.extensions import db
 from portal.listing import page_params, paginate
 from portal.models import AuditEntry, Partner
@@ -36,10 +37,10 @@ def audit_log():
         stmt = stmt.where(AuditEntry.object_type == args["object_type"])
     if args.get("actor"):
         stmt = stmt.where(AuditEntry.actor_label.ilike(f"%{args['actor'].strip()}%"))
-    if (args.get("partner") or "").isdigit():
-        stmt = stmt.where(AuditEntry.partner_id == int(args["partner"]))
+    if (args.get("partner") or "").isdigit():  # an id no row can have finds nothing
+        stmt = stmt.where(AuditEntry.partner_id == (parse_id(args["partner"]) or 0))
     if (args.get("object_id") or "").isdigit():
-        stmt = stmt.where(AuditEntry.object_id == int(args["object_id"]))
+        stmt = stmt.where(AuditEntry.object_id == (parse_id(args["object_id"]) or 0))
     start, end = _day(args.get("from")), _day(args.get("to"))
     if start:
         stmt = stmt.where(AuditEntry.created_at >= datetime.combine(start, time(), timezone.utc))

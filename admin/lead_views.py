@@ -18,6 +18,7 @@ from opportunities.leads.models import (
 )
 from opportunities.leads.services import distribution, imports, stats
 from opportunities.services import attribution
+from portal.converters import parse_id
 from portal.db import get_or_404
 from portal.errors import DomainError
 from portal.extensions import db
@@ -68,7 +69,7 @@ def _deadline(value: Any) -> datetime | None:
 def leads():
     args = request.args
     status = args.get("status") if args.get("status") in LEAD_STATUSES else None
-    partner_id = int(args["partner"]) if (args.get("partner") or "").isdigit() else None
+    partner_id = parse_id(args.get("partner"))
     stmt = queries.staff_stmt(status=status, region=args.get("region") or None, partner_id=partner_id,
                               q=(args.get("q") or "").strip() or None)
     stmt, sort = apply_sort(stmt, args.get("sort"), SORTS, "-created", tiebreak=Lead.id)
@@ -161,7 +162,8 @@ def lead_assign(lead_id: int):
 
     def run(lead: Lead) -> None:
         choice = form.partner_id.data or ""
-        partner = db.session.get(Partner, int(choice)) if choice.isdigit() else None
+        partner_id = parse_id(choice)
+        partner = db.session.get(Partner, partner_id) if partner_id else None
         if partner is None:
             raise distribution.LeadError("Choose a partner.", fields={"partner_id": "Choose a partner."})
         distribution.assign_lead(partner, current_user, lead, reason=form.reason.data or "",

@@ -15,6 +15,7 @@ from opportunities.services import decisions
 from opportunities.services import registrations as service
 from opportunities.services.events import events_of
 from opportunities.services import clock
+from portal.converters import parse_id
 from portal.db import get_or_404
 from portal.errors import DomainError
 from portal.extensions import db
@@ -42,7 +43,7 @@ def registrations():
     if args.get("mine") == "1":
         stmt = stmt.where(Registration.partner_id.in_(select(Partner.id).where(Partner.manager_id == current_user.id)))
     if args.get("partner", "").isdigit():
-        stmt = stmt.where(Registration.partner_id == int(args["partner"]))
+        stmt = stmt.where(Registration.partner_id == (parse_id(args["partner"]) or 0))
     stmt = service.filter_list(stmt, q=args.get("q"), country=args.get("country") or None)
     default = "submitted" if status == "pending" else "-submitted"  # the queue: oldest first
     stmt, sort = apply_sort(stmt, args.get("sort"), SORTS, default, tiebreak=Registration.id)

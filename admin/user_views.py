@@ -6,6 +6,7 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 
 from admin.blueprint import bp
+from portal.converters import parse_id
 from portal.db import get_or_404
 from portal.errors import DomainError
 from portal.extensions import db
@@ -46,7 +47,7 @@ def users():
     if args.get("role") in ROLES:
         stmt = stmt.where(User.role == args["role"])
     if (args.get("partner") or "").isdigit():
-        stmt = stmt.where(User.partner_id == int(args["partner"]))
+        stmt = stmt.where(User.partner_id == (parse_id(args["partner"]) or 0))
     stmt, sort = apply_sort(stmt, args.get("sort"), SORTS, "name", tiebreak=User.id)
     page, per_page = page_params(args, 25, 100)
     result = paginate(stmt, page, per_page, sort=sort)

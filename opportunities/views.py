@@ -16,6 +16,7 @@ from opportunities.services import check_availability, register_opportunity
 from opportunities.services import attribution, lifecycle, registrations
 from opportunities.services.events import events_of
 from opportunities.services import clock
+from portal.converters import parse_id
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.listing import apply_sort, page_params, paginate
@@ -177,7 +178,7 @@ def outcome(registration_id: int):
         return _render_detail(reg, form, 400)
     order_id: Any = form.order_id.data.strip() if form.order_id.data else None
     if order_id is not None:
-        order_id = int(order_id) if order_id.isdigit() else -1
+        order_id = parse_id(order_id) or -1
     try:
         lifecycle.record_outcome(current_partner(), current_user, reg, form.result.data, form.reason.data, order_id)
     except DomainError as exc:

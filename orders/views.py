@@ -18,6 +18,7 @@ from orders.services import (
 )
 from orders.services.idempotency import request_hash
 from orders.services.quoting import order_from_quote
+from portal.converters import parse_id
 from portal.db import get_for_partner_or_404
 from portal.errors import DomainError
 from portal.extensions import db
@@ -64,7 +65,7 @@ def _checkout_form(formdata=True) -> CheckoutForm:
 
 def _quote_id(form: CheckoutForm) -> int | None:
     value = (form.quote_id.data or "").strip()
-    return int(value) if value.isdigit() else None
+    return parse_id(value)
 
 
 def _render_checkout(form: CheckoutForm, status: int = 200):

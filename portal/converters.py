@@ -18,5 +18,15 @@ class IdConverter(IntegerConverter):
         super().__init__(map, min=1, max=ID_MAX)
 
 
+def parse_id(text: Any) -> int | None:
+    """An id typed into a form or a filter: the int when it can exist, else None (never a value
+    the database would refuse)."""
+    value = str(text or "").strip()
+    if not value.isascii() or not value.isdigit() or len(value) > 10:
+        return None
+    number = int(value)
+    return number if 1 <= number <= ID_MAX else None
+
+
 def init_app(app: Any) -> None:
     app.url_map.converters["id"] = IdConverter
