@@ -56,3 +56,30 @@ def test_forgot_password_limit(client, limited):
         assert client.post("/password/forgot", data={"email": "x@example.com"}).status_code != 429
     resp = client.post("/password/forgot", data={"email": "x@example.com"})
     assert resp.status_code == 429 and "Retry-After" in resp.headers
+
+
+def test_api_requests_with_bad_tokens_are_limited_valid_ones_are_not(client, limited, two_partners, api):
+    limited["RATELIMIT_API_AUTH_FAILURES"] = "3 per minute"
+    bad = {"Authorization": "Bearer not-a-token"}
+    for _ in range(3):
+        assert client.get("/api/v1/me", headers=bad).status_code == 401
+    resp = client.get("/api/v1/me", headers=bad)
+    assert resp.status_code == 429 and resp.json["error"]["code"] == "rate_limited"
+    assert int(resp.headers["Retry-After"]) >= 1
+    limits.reset(client.application)
+    good = api(two_partners.a_user)
+    for _ in range(5):  # successful calls are not counted
+        assert good.get("/me").status_code == 200
+    assert client.get("/api/v1/me", headers=bad).status_code == 401
+
+
+def test_the_slow_down_answers_at_once_over_http_and_a_staff_account_never_locks(client, two_partners):
+    from tests.factories import PASSWORD
+
+    admin = two_partners.admin
+    for _ in range(12):
+        client.post("/login", data={"email": admin.email, "password": "wrong-password"})
+    resp = client.post("/login", data={"email": admin.email, "password": PASSWORD})
+    assert resp.status_code == 429 and "wait" in resp.get_data(as_text=True)
+    assert int(resp.headers["Retry-After"]) >= 1
+    assert admin.locked_until is None  # slowed down, never locked
