@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import _free_port, browser, log_in, shot  # noqa: F401 - fixtures
+from tests.browser.conftest import _free_port, log_in, shot
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 INLINE = re.compile(r"\son[a-z]+\s*=|\sstyle\s*=|<script(?![^>]*\ssrc=)|javascript:", re.I)
@@ -139,7 +139,7 @@ def _visit(page, path: str, problems: list[str]) -> None:
 
 @pytest.mark.browser
 @pytest.mark.parametrize("email", list(PAGES))
-def test_main_pages_of_every_role_load_without_a_csp_violation(browser, live_server, email):  # noqa: F811
+def test_main_pages_of_every_role_load_without_a_csp_violation(browser, live_server, email):
     context = browser.new_context(base_url=live_server, viewport={"width": 1366, "height": 900})
     page = context.new_page()
     problems = _watch(page)
@@ -161,7 +161,7 @@ def test_main_pages_of_every_role_load_without_a_csp_violation(browser, live_ser
 
 
 @pytest.mark.browser
-def test_menus_confirmations_and_charts_still_work_under_the_policy(browser, live_server):  # noqa: F811
+def test_menus_confirmations_and_charts_still_work_under_the_policy(browser, live_server):
     context = browser.new_context(base_url=live_server, viewport={"width": 1366, "height": 900})
     page = context.new_page()
     problems = _watch(page)
@@ -189,7 +189,7 @@ def test_menus_confirmations_and_charts_still_work_under_the_policy(browser, liv
 
 
 @pytest.mark.browser
-def test_cancel_order_confirmation_and_the_configurator(browser, live_server):  # noqa: F811
+def test_cancel_order_confirmation_and_the_configurator(browser, live_server):
     context = browser.new_context(base_url=live_server, viewport={"width": 1366, "height": 900})
     page = context.new_page()
     problems = _watch(page)
@@ -229,7 +229,7 @@ def test_cancel_order_confirmation_and_the_configurator(browser, live_server):  
 
 
 @pytest.mark.browser
-def test_copy_invitation_link_in_the_browser(browser, live_server):  # noqa: F811
+def test_copy_invitation_link_in_the_browser(browser, live_server):
     context = browser.new_context(base_url=live_server, viewport={"width": 1366, "height": 900})
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server)
     page = context.new_page()

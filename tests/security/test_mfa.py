@@ -512,3 +512,11 @@ def test_concurrent_log_ins_with_the_same_recovery_code_let_only_one_in(committe
     with committed_app.app_context():
         assert db.session.scalar(select(func.count(RecoveryCode.id)).where(
             RecoveryCode.user_id == user_id, RecoveryCode.used_at.is_not(None))) == 1
+
+
+def test_the_admin_user_page_links_to_the_second_factor_reset(client, login, two_partners):
+    login(two_partners.admin)
+    page = client.get(f"/admin/users/{two_partners.a_user.id}/edit").get_data(as_text=True)
+    assert f"/admin/users/{two_partners.a_user.id}/second-factor" in page
+    own = client.get(f"/admin/users/{two_partners.admin.id}/edit").get_data(as_text=True)
+    assert f"/admin/users/{two_partners.admin.id}/second-factor" not in own
