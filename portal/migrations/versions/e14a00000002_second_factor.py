@@ -1,4 +1,4 @@
-"""second factor (issue 14; filled in by the mfa work)
+"""second factor: TOTP secrets, recovery codes, passkeys (issue 14)
 
 Revision ID: e14a00000002
 Revises: e14a00000001

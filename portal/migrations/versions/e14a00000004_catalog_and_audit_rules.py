@@ -1,4 +1,4 @@
-"""catalog and audit rules (issue 14): one price book per currency and start date
+"""catalog and audit rules: one price book per currency and start date (issue 14)
 
 Two books of one currency that start on the same day made the book in force depend on which was
 created last. The pair becomes unique; the unique index replaces the plain (currency, valid_from)
@@ -6,7 +6,7 @@ index, which served the same look-ups. Existing duplicates stop the upgrade with
 administrator decides which one moves (nothing is changed silently).
 
 Revision ID: e14a00000004
-Revises: e14a00000003
+Revises: e14a00000002
 Create Date: 2026-12-07 21:00:00
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'e14a00000004'
-down_revision = 'e14a00000003'
+down_revision = 'e14a00000002'
 branch_labels = None
 depends_on = None
 

@@ -1,4 +1,4 @@
-"""server side sessions and login throttle (issue 14; filled in by the sessions work)
+"""server-side sessions: one row per log-in, revocable (issue 14)
 
 Revision ID: e14a00000001
 Revises: 1604fa9c1c09
