@@ -8,9 +8,17 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+)
 
 from admin.blueprint import bp
+from portal import choices
 from portal.db import get_or_404, utcnow
 from portal.errors import DomainError
 from portal.extensions import db
@@ -20,8 +28,7 @@ from portal.models import PARTNER_KINDS, PARTNER_TIERS, PartnerApplication, User
 from portal.permissions import roles_required
 from portal.services import onboarding
 from portal.services import partners as partner_service
-from portal.templating import register_nav
-from portal.validation import country_choices
+from portal.extension_points import NavItem
 
 REVIEWERS = onboarding.REVIEWERS
 SORTS = {"created": PartnerApplication.created_at, "company": PartnerApplication.company_name,
@@ -30,7 +37,7 @@ SORTS = {"created": PartnerApplication.created_at, "company": PartnerApplication
 STATUS_FILTERS = ("pending", "approved", "rejected", "all")
 APPROVE_FIELDS = onboarding.PARTNER_FIELDS + ("admin_name", "admin_email")
 
-register_nav("Applications", "admin.applications", "person-plus", REVIEWERS, 85)
+NAV = (NavItem("Applications", "admin.applications", "person-plus", REVIEWERS, 85, menu="Administration"),)
 
 
 class ApproveForm(FlaskForm):
@@ -91,7 +98,7 @@ def _approve_form(application: PartnerApplication, formdata: bool) -> ApproveFor
     if not formdata:
         default_manager = current_user.id if current_user.role == "partner_manager" else None
         form.manager_id.data = str(default_manager or "")
-    form.country.choices = options((c, f"{n} ({c})") for c, n in country_choices())
+    form.country.choices = options(choices.country_options())
     form.manager_id.choices = options([("", "No manager")] + [
         (str(u.id), f"{u.name} ({u.email})") for u in partner_service.managers()])
     return form

@@ -21,12 +21,12 @@ from portal.forms import apply_domain_error
 from portal.listing import page_params
 from portal.models import Partner
 from portal.permissions import roles_required
-from portal.templating import NavBadge, register_nav
+from portal.extension_points import NavBadge, NavItem
 
 # Where each kind of item is reviewed in full (endpoint, its id argument).
-DETAIL = {"registration": ("admin.registration_detail", "registration_id"),
-          "quote": ("admin.quote_detail", "quote_id"), "mdf_request": ("admin.mdf_detail", "request_id"),
-          "mdf_claim": ("admin.mdf_detail", "request_id"),
+DETAIL = {"registration": ("registrations_staff.registration_detail", "registration_id"),
+          "quote": ("quotes_staff.quote_detail", "quote_id"), "mdf_request": ("campaigns_staff.mdf_detail", "request_id"),
+          "mdf_claim": ("campaigns_staff.mdf_detail", "request_id"),
           "application": ("admin.application_detail", "application_id")}
 
 
@@ -39,8 +39,8 @@ def nav_count() -> int:
     return g.approvals_waiting
 
 
-register_nav("Approvals", "admin.approvals", "inbox", approvals.DECIDERS, 5,
-             badge=NavBadge("approvals", nav_count, "{n} waiting for a decision"))
+NAV = (NavItem("Approvals", "admin.approvals", "inbox", approvals.DECIDERS, 5,
+               badge=NavBadge("approvals", nav_count, "{n} waiting for a decision")),)
 
 
 @bp.app_template_global()

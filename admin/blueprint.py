@@ -1,18 +1,7 @@
-"""The admin blueprint, guarded once for every view it will ever have: staff only."""
+"""The admin blueprint: the back-office pages that span features (partners, users, approvals,
+360° views, reports, audit, applications, view-as). Staff only, guarded by `staff_blueprint`."""
 from __future__ import annotations
 
-from flask import Blueprint, abort
-from flask_login import current_user
+from portal.staff import staff_blueprint
 
-from portal.permissions import deny_anonymous, is_staff
-
-bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-@bp.before_request
-def _staff_only():
-    if not current_user.is_authenticated:
-        return deny_anonymous()
-    if not is_staff(current_user):
-        abort(403)
-    return None
+bp = staff_blueprint("admin", __name__)

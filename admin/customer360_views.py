@@ -10,9 +10,9 @@ from admin.backoffice import customers
 from admin.backoffice.company_groups import REASON_LABELS
 from admin.blueprint import bp
 from opportunities.matching import MATCH_THRESHOLD
-from portal.templating import register_nav
+from portal.extension_points import NavItem
 
-register_nav("Customers", "admin.customers", "search", ("admin", "partner_manager", "sales_ops"), 47)
+NAV = (NavItem("Customers", "admin.customers", "search", ("admin", "partner_manager", "sales_ops"), 47, menu="Deals"),)
 
 
 @bp.get("/customers", endpoint="customers")

@@ -1,7 +1,7 @@
 """Users in the back office (admins): list, create (invite), edit, tokens."""
 from __future__ import annotations
 
-from flask import flash, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
 
@@ -14,7 +14,7 @@ from portal.forms import UserForm, apply_domain_error, form_data, options
 from portal.listing import apply_sort, page_params, paginate
 from portal.models import ROLES, Partner, User
 from portal.permissions import roles_required
-from portal.services import invitations, tokens
+from portal.services import invitations, sessions, tokens
 from portal.services import users as user_service
 
 FIELDS = ("email", "name", "role", "partner_id", "active")
@@ -98,8 +98,13 @@ def edit_user(user_id: int):
             return redirect(url_for("admin.users"))
     elif request.method == "POST":
         status = 400
-    return render_template("admin/user_form.html", form=form, user=user,
-                           tokens=tokens.user_tokens(user)), status
+    return _user_page(form, user, status)
+
+
+def _user_page(form: UserForm, user: User, status: int = 200, **extra: object):
+    return render_template("admin/user_form.html", form=form, user=user, tokens=tokens.user_tokens(user),
+                           sessions=sessions.active_sessions(user), describe_agent=sessions.describe_agent,
+                           **extra), status
 
 
 @bp.post("/users/<id:user_id>/invite")
@@ -125,13 +130,24 @@ def invitation_link(user_id: int):
     try:
         link = invitations.copy_invitation_link(current_user, user)
     except DomainError as exc:
-        return render_template("admin/user_form.html", form=form, user=user, tokens=tokens.user_tokens(user),
-                               invitation_error=exc.message), exc.status
+        return _user_page(form, user, exc.status, invitation_error=exc.message)
     db.session.commit()
-    response = make_response(render_template("admin/user_form.html", form=form, user=user,
-                                             tokens=tokens.user_tokens(user), invitation_link=link))
+    response = make_response(_user_page(form, user, invitation_link=link))
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.post("/users/<id:user_id>/sessions/end")
+@roles_required("admin")
+def end_user_sessions(user_id: int):
+    """Sign the user out everywhere (the admin's own sessions: from the account page)."""
+    user = get_or_404(User, user_id)
+    if user.id == current_user.id:
+        abort(403)
+    count = sessions.end_all_for(current_user, user, ip=request.remote_addr)
+    db.session.commit()
+    flash(f"{user.email} is signed out everywhere ({count} session{'s' if count != 1 else ''} ended).", "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
 @bp.post("/users/<id:user_id>/tokens/<id:token_id>/revoke")

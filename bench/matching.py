@@ -48,7 +48,7 @@ def as_csv(rows: list[dict[str, str]]) -> io.StringIO:
 
 def import_rows(rows: list[dict[str, str]], partner_id: int) -> float:
     """Import through the service of `flask registrations import`, committed; returns seconds."""
-    from opportunities.services.legacy import import_registrations, tidy_after_import
+    from opportunities.registrations.services.legacy import import_registrations, tidy_after_import
     from portal.extensions import db
 
     start = time.perf_counter()
@@ -66,8 +66,8 @@ CLIENT_CPU = [0.0]  # process CPU seconds spent inside the timed checks
 
 def check_latency(queries: list[dict[str, str]], repeat: int = 1) -> list[float]:
     """Time the product's check for every query (each in its own transaction, as in a request)."""
-    from opportunities.services import clock
-    from opportunities.services.registry import Company, find_conflicts
+    from opportunities.registrations.services import clock
+    from opportunities.registry.index import Company, find_conflicts
     from portal.extensions import db
 
     latencies = []
@@ -110,7 +110,7 @@ def cpu_per_check(queries: list[dict[str, str]]) -> tuple[float, float, float] |
 
 def scores(data: Path, queries: list[dict[str, str]]) -> tuple[str, float]:
     """Run `registrations match` (in-process) on the queries and score the flags; returns the scorer's output."""
-    from opportunities.services.legacy import match_companies
+    from opportunities.registrations.services.legacy import match_companies
     from portal.extensions import db
 
     out = Path(tempfile.mkstemp(suffix=".csv", prefix="registry-flags-")[1])

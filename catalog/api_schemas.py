@@ -2,52 +2,53 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
-
 from pydantic import BaseModel, Field
 
-from portal.api.schemas import Body
-from portal.api.types import Id
+from portal.api.schemas import CHOICE_MAX, Body
+from portal.api.types import Amount, Code, Id, Name, Percent, Quantity, SmallInt, Text, items, text
+
+DateText = text(32)  # a date as sent ("YYYY-MM-DD"); the service parses it
+ENTRIES_MAX = 10_000  # a price book lists every SKU: more than MAX_ITEMS is normal
 
 
 class OptionIn(Body):
-    code: str
-    name: str | None = None
+    code: Code
+    name: Name | None = None
 
 
 class OptionGroupIn(Body):
-    code: str
-    name: str | None = None
-    min: int = 0
-    max: int = 1
-    options: list[OptionIn] = []
+    code: Code
+    name: Name | None = None
+    min: SmallInt = 0
+    max: SmallInt = 1
+    options: items(OptionIn) = []
 
 
 class RuleIn(Body):
-    type: str = Field(description="requires or excludes")
-    option: str
-    target: str
+    type: DateText = Field(description="requires or excludes")
+    option: Code
+    target: Code
 
 
 class ProductCreate(Body):
-    sku: str
-    name: str
-    family: str
-    description: str | None = None
-    unit: str | None = None
+    sku: Code
+    name: Name
+    family: Code
+    description: Text | None = None
+    unit: text(20) | None = None
     active: bool = True
-    option_groups: list[OptionGroupIn] | None = None
-    rules: list[RuleIn] | None = None
+    option_groups: items(OptionGroupIn) | None = None
+    rules: items(RuleIn) | None = None
 
 
 class ProductUpdate(Body):
-    name: str | None = None
-    family: str | None = None
-    description: str | None = None
-    unit: str | None = None
+    name: Name | None = None
+    family: Code | None = None
+    description: Text | None = None
+    unit: text(20) | None = None
     active: bool | None = None
-    option_groups: list[OptionGroupIn] | None = None
-    rules: list[RuleIn] | None = None
+    option_groups: items(OptionGroupIn) | None = None
+    rules: items(RuleIn) | None = None
 
 
 class OptionOut(BaseModel):
@@ -85,26 +86,26 @@ class ProductOut(BaseModel):
 
 
 class TierIn(Body):
-    min_qty: Any
-    unit_price: Any
+    min_qty: Quantity
+    unit_price: Amount
 
 
 class EntryIn(Body):
-    code: str
-    unit_price: Any = Field(description="decimal string in the book's currency")
-    tiers: list[TierIn] | None = None
+    code: Code
+    unit_price: Amount = Field(description="decimal string in the book's currency")
+    tiers: items(TierIn) | None = None
 
 
 class PriceBookCreate(Body):
-    name: str
-    currency: str
-    valid_from: str = Field(description="YYYY-MM-DD")
-    valid_to: str | None = None
-    entries: list[EntryIn] = []
+    name: Name
+    currency: text(CHOICE_MAX)
+    valid_from: DateText = Field(description="YYYY-MM-DD")
+    valid_to: DateText | None = None
+    entries: items(EntryIn, ENTRIES_MAX) = []
 
 
 class EntriesReplace(Body):
-    entries: list[EntryIn]
+    entries: items(EntryIn, ENTRIES_MAX)
 
 
 class TierOut(BaseModel):
@@ -130,13 +131,13 @@ class PriceBookOut(BaseModel):
 
 
 class TierDiscountIn(Body):
-    tier: str
-    family: str
-    percent: Any
+    tier: text(CHOICE_MAX)
+    family: Code
+    percent: Percent
 
 
 class TierDiscountsReplace(Body):
-    discounts: list[TierDiscountIn]
+    discounts: items(TierDiscountIn)
 
 
 class TierDiscountOut(BaseModel):
@@ -150,14 +151,14 @@ class TierDiscountList(BaseModel):
 
 
 class ContractPriceIn(Body):
-    code: str
-    unit_price: Any
-    valid_from: str | None = None
-    valid_to: str | None = None
+    code: Code
+    unit_price: Amount
+    valid_from: DateText | None = None
+    valid_to: DateText | None = None
 
 
 class ContractPricesReplace(Body):
-    prices: list[ContractPriceIn]
+    prices: items(ContractPriceIn)
 
 
 class ContractPriceOut(BaseModel):
@@ -174,13 +175,13 @@ class ContractPriceList(BaseModel):
 
 
 class LineIn(Body):
-    sku: str
-    quantity: Any = Field(description="a whole number from 1 to 1,000,000")
-    options: list[str] = []
+    sku: Code
+    quantity: Quantity = Field(description="a whole number from 1 to 1,000,000")
+    options: items(Code) = []
 
 
 class PricingRequest(Body):
-    lines: list[LineIn]
+    lines: items(LineIn)
     opportunity_id: Id | None = None
     partner_id: Id | None = Field(None, description="staff only: price as this partner")
 

@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from catalog.services.configurations import MAX_QUANTITY
+from portal.validation import MAX_QUANTITY
 
 QUANTITY_RANGE = NumberRange(1, MAX_QUANTITY, f"Enter a quantity from 1 to {MAX_QUANTITY:,}.")
 

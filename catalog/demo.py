@@ -6,8 +6,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from flask import Flask
+
 from catalog.services import pricebooks, products
-from portal import demo
+from portal.extension_points import DemoLoader, registry
 
 SERVER = {
     "sku": "SRV-100", "name": "Edge Server 100", "family": "hardware", "unit": "each",
@@ -102,4 +104,5 @@ def load(objects: dict) -> None:
     ])
 
 
-demo.EXTENSIONS.append(load)
+def init_app(app: Flask) -> None:
+    registry(app).demo_loaders.append(DemoLoader("catalog", 10, load))

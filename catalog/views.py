@@ -11,18 +11,18 @@ from catalog.models import Product
 from catalog.services import browse, carts
 from catalog.services.configurations import Checked, check_configuration
 from portal.errors import Malformed, json_error
+from portal.extension_points import NavItem
 from portal.extensions import db
 from portal.listing import page_params
 from portal.permissions import partner_required
-from portal.templating import register_nav
 from portal.tenancy import current_partner
 
 bp = Blueprint("catalog", __name__)
 PER_PAGE = 20
 PARTNER_ROLES = ("partner_admin", "partner_user")
 
-register_nav("Catalog", "catalog.index", "grid-3x3-gap", PARTNER_ROLES, 10)
-register_nav("Cart", "catalog.cart", "cart3", PARTNER_ROLES, 20)
+NAV = (NavItem("Catalog", "catalog.index", "grid-3x3-gap", PARTNER_ROLES, 10),
+       NavItem("Cart", "catalog.cart", "cart3", PARTNER_ROLES, 20))
 
 
 def _product_or_404(sku: str) -> Product:

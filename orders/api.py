@@ -11,9 +11,8 @@ from orders.api_schemas import (
     OrderCancelIn, OrderCreate, OrderOut, OrderPaymentOut, OrderStatusIn, OrderSummaryOut,
 )
 from orders.models import ORDER_STATUSES, Order
-from orders.services import OrderError, PaymentUnavailable, placing, queries, status
+from orders.services import OrderError, checkout, queries, status
 from orders.services.idempotency import request_hash
-from orders.services.quoting import order_from_quote
 from portal.api.core import api_blueprint, documented, list_page, parse
 from portal.db import get_for_partner_or_404, get_or_404
 from portal.errors import Malformed
@@ -48,28 +47,17 @@ def create_order():
     body = parse(OrderCreate)
     if (body.quote_id is None) == (body.lines is None):
         raise Malformed("Give either quote_id or lines.", fields={"lines": "Give lines or a quote_id."})
-    partner = current_partner()
     data = body.model_dump(exclude_none=True, mode="json")
-
-    def build() -> Order:
-        header = placing.header_from(data, "quote" if body.quote_id else "api")
-        if body.quote_id is not None:
-            return order_from_quote(partner, current_user, body.quote_id, header)
-        return placing.place_lines(partner, current_user, header,
-                                   lines_from(l.model_dump() for l in body.lines or []))
-
-    order, created = placing.submit(partner, current_user, scope="api", key=key,
-                                    digest=request_hash(data), build=build)
+    lines = lines_from(l.model_dump() for l in body.lines) if body.lines is not None else None
+    once = checkout.Idempotency("api", key, request_hash(data))
+    placed = checkout.place(current_partner(), current_user,
+                            checkout.PlaceRequest(data, "api", quote_id=body.quote_id, lines=lines, idempotency=once))
     db.session.commit()
-    message = None
-    if created and order.payment_method == "card":
-        try:
-            payments.begin(order.id)
-        except PaymentUnavailable as exc:
-            message = exc.message
+    order = placed.order
+    message = checkout.start_card_payment(order) if placed.created else None
     response = jsonify(out.order(order, message=message))
-    response.status_code = 201 if created else 200
-    if not created:
+    response.status_code = 201 if placed.created else 200
+    if not placed.created:
         response.headers["Idempotent-Replayed"] = "true"
     return response
 

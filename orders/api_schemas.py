@@ -2,48 +2,53 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from pydantic import BaseModel, ConfigDict, Field
 
-from pydantic import BaseModel, Field
+from portal.api.schemas import CHOICE_MAX, Body
+from portal.api.types import Code, Id, Quantity, Text, items, text
 
-from portal.api.schemas import Body
-from portal.api.types import Id
+MAX_LINES = 500  # orders.services.placing.MAX_LINES
 
 
 class OrderLineIn(Body):
-    sku: str
-    quantity: Any = Field(description="a whole number from 1 to 1,000,000")
-    options: list[str] = []
+    sku: Code
+    quantity: Quantity = Field(description="a whole number from 1 to 1,000,000")
+    options: items(Code) = []
 
 
 class OrderShipToIn(Body):
     address_id: Id | None = Field(None, description="a saved address; or give the fields")
-    recipient: str | None = None
-    street: str | None = None
-    postal_code: str | None = None
-    city: str | None = None
-    country: str | None = Field(None, description="ISO 3166 alpha-2")
+    recipient: text(200) | None = None
+    street: text(300) | None = None
+    postal_code: text(20) | None = None
+    city: text(100) | None = None
+    country: text(CHOICE_MAX) | None = Field(None, description="ISO 3166 alpha-2")
 
 
 class OrderCreate(Body):
+    # Exactly one of quote_id and lines (a 400 otherwise), said in the description too.
+    model_config = ConfigDict(json_schema_extra={"oneOf": [
+        {"required": ["quote_id"], "properties": {"quote_id": {"type": "integer"}}},
+        {"required": ["lines"], "properties": {"lines": {"type": "array"}}}]})
+
     quote_id: Id | None = Field(None, description="order an approved quote at its frozen prices")
-    lines: list[OrderLineIn] | None = Field(None, description="or lines priced at today's prices")
-    po_number: str
-    payment_method: str = Field(description="on_account or card")
+    lines: items(OrderLineIn, MAX_LINES) | None = Field(None, description="or lines priced at today's prices")
+    po_number: text(64)
+    payment_method: text(CHOICE_MAX) = Field(description="on_account or card")
     ship_to: OrderShipToIn | None = Field(None, description="default: the partner's default address")
     requested_date: date | None = None
     opportunity_id: Id | None = None
-    notes: str | None = None
+    notes: Text | None = None
 
 
 class OrderStatusIn(Body):
-    status: str = Field(description="confirmed, shipped, invoiced, closed or cancelled")
-    tracking: str | None = None
-    note: str | None = None
+    status: text(CHOICE_MAX) = Field(description="confirmed, shipped, invoiced, closed or cancelled")
+    tracking: text(200) | None = None
+    note: Text | None = None
 
 
 class OrderCancelIn(Body):
-    reason: str | None = None
+    reason: Text | None = None
 
 
 class OrderStepOut(BaseModel):

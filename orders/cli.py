@@ -4,14 +4,14 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
+from orders import payments
+
 orders_cli = AppGroup("orders", help="Orders and card payments.")
 
 
 @orders_cli.command("retry-refunds")
 def retry_refunds() -> None:
     """Send refunds still pending at Stripe (the periodic job does this every 10 minutes)."""
-    from orders import payments
-
     if not payments.card_enabled():
         raise click.ClickException("STRIPE_SECRET_KEY is not set: card payments are off.")
     done = payments.process_refunds()

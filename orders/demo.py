@@ -2,9 +2,11 @@
 so the history, the timeline, the PDF and the staff order desk show real data."""
 from __future__ import annotations
 
+from flask import Flask
+
 from catalog.services.pricing import LineInput
 from orders.services import addresses, placing, status
-from portal import demo
+from portal.extension_points import DemoLoader, registry
 
 SERVER = ("SRV-100", 2, ("CPU-8C", "RAM-64", "SSD-1T", "PSU-STD"))
 PLANS = [
@@ -45,4 +47,5 @@ def load(objects: dict) -> None:
             status.change_status(admin, order.id, step, tracking, note)
 
 
-demo.EXTENSIONS.append(load)
+def init_app(app: Flask) -> None:
+    registry(app).demo_loaders.append(DemoLoader("orders", 40, load))

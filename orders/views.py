@@ -17,20 +17,19 @@ from orders.services import (
     CardDeclined, OrderError, PaymentUnavailable, addresses, checkout, placing, quick, queries, status,
 )
 from orders.services.idempotency import request_hash
-from orders.services.quoting import order_from_quote
 from portal.converters import parse_id
 from portal.db import get_for_partner_or_404
 from portal.errors import DomainError
+from portal.extension_points import NavItem
 from portal.extensions import db
 from portal.forms import options
 from portal.listing import apply_sort, page_params, paginate
 from portal.permissions import partner_required
-from portal.templating import register_nav
 from portal.tenancy import current_partner
 
 bp = Blueprint("orders", __name__)
 PARTNER_ROLES = ("partner_admin", "partner_user")
-register_nav("Orders", "orders.index", "receipt", PARTNER_ROLES, 30)
+NAV = (NavItem("Orders", "orders.index", "receipt", PARTNER_ROLES, 30),)
 
 
 def _order(order_id: int) -> Order:
@@ -86,15 +85,19 @@ def review():
     form = _checkout_form()
     if not form.validate_on_submit():
         return _render_checkout(form, 400)
-    partner = current_partner()
     try:
-        header = placing.header_from(form.header(), "cart")
-        result = checkout.preview(partner, current_user, header, _quote_id(form))
+        result = checkout.place(current_partner(), current_user, _place_request(form), dry_run=True)
     except DomainError as exc:
         _form_errors(form, exc)
         return _render_checkout(form, exc.status)
     form.token.data = secrets.token_urlsafe(24)  # one-time: placing twice gives the same order
     return render_template("orders/review.html", form=form, preview=result, quote_id=_quote_id(form))
+
+
+def _place_request(form: CheckoutForm, once: checkout.Idempotency | None = None) -> checkout.PlaceRequest:
+    """The checkout form as a placing request (of the cart, or of the quote it names)."""
+    return checkout.PlaceRequest(form.header(), "cart", quote_id=_quote_id(form), idempotency=once,
+                                 save_address=bool(form.save_address.data))
 
 
 def _form_errors(form: CheckoutForm, exc: DomainError) -> None:
@@ -114,24 +117,10 @@ def place():
     form = _checkout_form()
     if not form.validate_on_submit() or not form.token.data:
         return _render_checkout(form, 400)
-    partner = current_partner()
-    quote_id = _quote_id(form)
-    data = form.header()
-
-    def build() -> Order:
-        ship_to = data["ship_to"]
-        if "address_id" not in ship_to and form.save_address.data:
-            saved = addresses.add_address(partner, {**ship_to, "label": ship_to.get("city")})
-            data["ship_to"] = {"address_id": saved.id}
-        header = placing.header_from(data, "quote" if quote_id else "cart")
-        if quote_id:
-            return order_from_quote(partner, current_user, quote_id, header)
-        return placing.checkout_cart(partner, current_user, header)
-
+    once = checkout.Idempotency("form", form.token.data,
+                                request_hash({**form.header(), "quote_id": _quote_id(form)}), strict=False)
     try:
-        order, created = placing.submit(partner, current_user, scope="form", key=form.token.data,
-                                        digest=request_hash({**data, "quote_id": quote_id}),
-                                        build=build, strict=False)
+        placed = checkout.place(current_partner(), current_user, _place_request(form, once))
     except placing.AlreadyOrdered as exc:  # another tab placed this cart or quote meanwhile
         db.session.rollback()
         flash(exc.message, "warning")
@@ -143,14 +132,14 @@ def place():
         _form_errors(form, exc)
         return _render_checkout(form, exc.status)
     db.session.commit()
-    if not created:
+    order = placed.order
+    if not placed.created:
         flash(f"Order {order.number} was already placed from this form; it was not placed twice.", "info")
         return redirect(url_for("orders.detail", order_id=order.id))
     if order.payment_method == "card":
-        try:
-            payments.begin(order.id)
-        except PaymentUnavailable as exc:
-            flash(exc.message, "warning")
+        problem = checkout.start_card_payment(order)
+        if problem is not None:
+            flash(problem, "warning")
             return redirect(url_for("orders.detail", order_id=order.id))
         flash(f"Order {order.number} is placed. Pay it by card to submit it.", "success")
         return redirect(url_for("orders.pay", order_id=order.id))

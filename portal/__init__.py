@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
@@ -57,89 +58,26 @@ def register_converters(app: Flask) -> None:
     converters.init_app(app)  # before any blueprint: its rules use `<id:...>`
 
 
+# The feature packages, in the order their `init_app` runs: each registers its blueprints, CLI,
+# tasks, navigation, panels, demo data and the extension points it provides
+# (`portal.extension_points`). The core imports none of them: `FEATURES` names them.
+FEATURES = ("catalog", "opportunities.leads", "orders", "orders.quotes", "opportunities.campaigns",
+            "opportunities.registrations", "admin")
+
+
 def register_blueprints(app: Flask) -> None:
-    from admin.views import bp as admin_bp
-    from catalog.api import bp as catalog_api_bp
-    from catalog.views import bp as catalog_bp
+    from portal import demo_onboarding, extension_points, templating
     from portal.api import bp as api_bp
-    from portal.views import account, auth, dashboard, docs, notifications, team
+    from portal.views import account, apply, auth, dashboard, docs, mfa, mfa_login, notifications, team  # noqa: F401 - mfa_login: the log-in's second step on the mfa blueprint
 
-    import catalog.demo  # noqa: F401 - adds the catalog to the demo data
-    import catalog.tasks  # noqa: F401 - every feature's Celery tasks, for the worker
-    import portal.tasks  # noqa: F401
+    import portal.tasks  # noqa: F401 - the core's Celery tasks, for the worker
 
-    for bp in (auth.bp, dashboard.bp, account.bp, notifications.bp, team.bp, docs.bp, admin_bp, api_bp,
-               catalog_api_bp,
-               catalog_bp):
-        app.register_blueprint(bp)
-
-    from opportunities.leads.api import bp as leads_api_bp
-    from opportunities.leads.views import bp as leads_bp
-
-    import opportunities.leads.demo  # noqa: F401 - leads in the demo data
-    import opportunities.leads.tasks  # noqa: F401 - the fall-back job, for the worker
-
-    app.register_blueprint(leads_api_bp)
-    app.register_blueprint(leads_bp)  # also the `flask leads ...` commands
-
-    from orders import quick_views  # noqa: F401 - quick order and addresses on the orders blueprint
-    from orders.api import bp as orders_api_bp
-    from orders.cli import orders_cli
-    from orders.views import bp as orders_bp
-    from orders.webhooks import bp as webhooks_bp
-
-    import orders.demo  # noqa: F401 - orders in the demo data
-    import orders.tasks  # noqa: F401 - refund retries, for the worker
-
-    for bp in (orders_api_bp, orders_bp, webhooks_bp):
-        app.register_blueprint(bp)
-    app.cli.add_command(orders_cli)
-
-    from orders.quotes.blueprint import api_bp as quotes_api_bp
-    from orders.quotes.blueprint import bp as quotes_bp
-    from orders.quotes.cli import quotes_cli
-
-    import orders.quotes.demo  # noqa: F401 - quotes in the demo data
-    import orders.quotes.tasks  # noqa: F401 - the daily expiry job, for the worker
-
-    for bp in (quotes_api_bp, quotes_bp):
-        app.register_blueprint(bp)
-    app.cli.add_command(quotes_cli)
-
-    from opportunities.campaigns.api import bp as campaigns_api_bp
-    from opportunities.campaigns.views import bp as campaigns_bp
-
-    import opportunities.campaigns.demo  # noqa: F401 - campaigns and MDF in the demo data (after the catalog)
-    import opportunities.campaigns.services.pricing  # noqa: F401 - the campaign price rule for the pricing engine
-
-    for bp in (campaigns_api_bp, campaigns_bp):
-        app.register_blueprint(bp)
-
-    from opportunities.api import bp as registrations_api_bp
-    from opportunities.cli import registrations_cli
-    from opportunities.views import bp as registrations_bp
-
-    import opportunities.demo  # noqa: F401 - registrations with conflicts in the demo data
-    import opportunities.services.deals  # noqa: F401 - approved registrations' deal discount for pricing
-    import opportunities.services.attribution_results  # noqa: F401 - attributed deals in campaign results
-    import opportunities.tasks  # noqa: F401 - the daily expiry job, for the worker
-
-    for bp in (registrations_api_bp, registrations_bp):
-        app.register_blueprint(bp)
-    app.cli.add_command(registrations_cli)
-
-    from admin.application_api import bp as applications_api_bp
-    from admin.impersonation_views import bp as impersonation_bp
-    from portal.views import apply
-
-    import portal.demo_onboarding  # noqa: F401 - pending partner applications in the demo data
-
-    for bp in (apply.bp, impersonation_bp, applications_api_bp):
-        app.register_blueprint(bp)
-
-    from portal.views import mfa, mfa_login  # noqa: F401 - the log-in's second step on the mfa blueprint
-
-    app.register_blueprint(mfa.bp)  # also `flask mfa reset EMAIL`
+    extension_points.init_app(app).add_nav(*templating.CORE_NAV)
+    for bp in (auth.bp, dashboard.bp, account.bp, notifications.bp, team.bp, docs.bp, api_bp, apply.bp, mfa.bp):
+        app.register_blueprint(bp)  # mfa: also `flask mfa reset EMAIL`
+    demo_onboarding.init_app(app)
+    for name in app.config.get("FEATURES", FEATURES):
+        import_module(name).init_app(app)
 
 
 def register_limits(app: Flask) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy import DateTime, ForeignKey, event, select
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from portal.errors import NotFound
 from portal.extensions import db
 
 T = TypeVar("T")
@@ -69,14 +70,29 @@ def id_in_range(object_id: Any) -> bool:
     return isinstance(object_id, int) and not isinstance(object_id, bool) and 1 <= object_id <= ID_MAX
 
 
-def get_for_partner_or_404(model: type[T], object_id: int, partner: Any) -> T:
-    """Load a partner-owned row; another partner's row is a 404, so ids leak nothing."""
+def load_owned(model: type[T], object_id: Any, partner: Any, *, error: type[NotFound] = NotFound,
+               message: str = "No such record.", lock: bool = False,
+               visible: Callable[[T], bool] | None = None, **details: Any) -> T:
+    """The one tenant loader of the services: the partner's row `object_id` of `model`, or
+    `error(message)` (a DomainError, 404 by default) when there is no such row, when it is another
+    partner's, or when `visible` says this user may not see it. An id no row can have (not an
+    int, out of range) is the same error, before any query. `lock` reads it again FOR UPDATE.
+    Another partner's row reads exactly like a missing one, so ids leak nothing."""
     if not id_in_range(object_id):
-        abort(404)
-    obj = db.session.get(model, object_id)
-    if obj is None or obj.partner_id != partner.id:  # type: ignore[attr-defined]
-        abort(404)
+        raise error(message, **details)
+    obj = (db.session.get(model, object_id, with_for_update=True, populate_existing=True) if lock
+           else db.session.get(model, object_id))  # locked: read again, whatever the session holds
+    if obj is None or obj.partner_id != partner.id or (visible is not None and not visible(obj)):  # type: ignore[attr-defined]
+        raise error(message, **details)
     return obj
+
+
+def get_for_partner_or_404(model: type[T], object_id: int, partner: Any) -> T:
+    """`load_owned` for views: another partner's row is the 404 page, so ids leak nothing."""
+    try:
+        return load_owned(model, object_id, partner)
+    except NotFound:
+        abort(404)
 
 
 def get_or_404(model: type[T], object_id: int) -> T:

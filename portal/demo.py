@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 from sqlalchemy import func, select, update
 
+from portal.extension_points import registry
 from portal.extensions import db
 from portal.db import utcnow
 from portal.models import Notification, Partner, User
@@ -35,8 +36,6 @@ PARTNER_USERS = [
     ("admin@andes.example", "Ana Andes", "partner_admin", 3),
     ("admin@fabrikam.example", "Fay Fabrikam", "partner_admin", 4),
 ]
-# Later capabilities append their own loaders: each takes the dict of demo objects.
-EXTENSIONS: list[Callable[[dict], None]] = []
 
 
 def load() -> bool:
@@ -62,8 +61,8 @@ def load() -> bool:
     db.session.add_all(users)
     db.session.flush()
     objects = {"staff": staff, "partners": partners, "users": users}
-    for extend in EXTENSIONS:
-        extend(objects)
+    for loader in registry().loaders():  # each feature's data, in their order (portal.extension_points)
+        loader.load(objects)
     _settle_notifications()
     return True
 

@@ -2,8 +2,10 @@
 an existing partner) and an older one that was rejected."""
 from __future__ import annotations
 
+from flask import Flask
 from datetime import timedelta
 
+from portal.extension_points import DemoLoader, registry
 from portal import demo
 from portal.db import utcnow
 from portal.services import onboarding
@@ -41,4 +43,5 @@ def load(objects: dict) -> None:
                                       now=now - timedelta(days=row[0], hours=2))
 
 
-demo.EXTENSIONS.append(load)
+def init_app(app: Flask) -> None:
+    registry(app).demo_loaders.append(DemoLoader("applications", 80, load))

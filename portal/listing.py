@@ -41,7 +41,8 @@ class Page(Generic[T]):
 
 PAGE_MAX = 1_000_000  # far beyond any real list, and (page - 1) * per_page stays small
 ID_MAX = 2**31 - 1  # the largest INTEGER id (portal.converters.ID_MAX)
-_WHOLE = re.compile(r"\+?[0-9]+")
+# A whole number, also written as JSON Schema counts integers: "60.0" is the integer 60.
+_WHOLE = re.compile(r"\+?([0-9]+)(?:\.0*)?")
 
 
 def _whole(args: Any, name: str) -> int | None:
@@ -49,10 +50,10 @@ def _whole(args: Any, name: str) -> int | None:
     raw = args.get(name)
     if raw is None or str(raw).strip() == "":
         return None
-    text = str(raw).strip()
-    if not _WHOLE.fullmatch(text):
+    match = _WHOLE.fullmatch(str(raw).strip())
+    if match is None:
         raise Malformed(f"{name} must be a whole number.", fields={name: "must be a whole number"})
-    text = text.lstrip("+").lstrip("0") or "0"
+    text = match.group(1).lstrip("0") or "0"
     return int(text) if len(text) <= 12 else 10**12  # beyond every bound below either way
 
 

@@ -15,16 +15,11 @@ from typing import Any
 from flask import Flask, current_app, request
 
 from portal.errors import DomainError, Malformed
+from portal.extension_points import registry
 
-#: The endpoints that take file uploads: their body may reach UPLOAD_MAX_CONTENT_LENGTH (each view then
-#: applies its own, smaller file limit); every other request is bounded by MAX_CONTENT_LENGTH.
-UPLOAD_ENDPOINTS = frozenset({
-    "admin.import_new",  # price book imports (IMPORT_MAX_BYTES, 25 MB)
-    "admin.lead_import",  # lead imports (5 MB)
-    "admin.upload_asset", "campaigns_api.upload_asset",  # campaign assets (CAMPAIGN_ASSET_MAX_BYTES)
-    "campaigns.claim", "campaigns_api.claim_mdf",  # MDF proof files (MDF_PROOF_MAX_BYTES each)
-    "orders.quick_order",  # quick order CSV or Excel file (2 MB)
-})
+# The endpoints that take file uploads are registered by their features (`registry().upload_endpoints`,
+# each in its `init_app`): their body may reach UPLOAD_MAX_CONTENT_LENGTH (each view then applies its
+# own, smaller file limit); every other request is bounded by MAX_CONTENT_LENGTH.
 
 NUL_MESSAGE = "Text may not contain NUL characters (\\0)."
 SURROGATE_MESSAGE = "Text must be valid Unicode: a lone surrogate (\\ud800-\\udfff) is not."
@@ -51,7 +46,7 @@ def size_text(size: int) -> str:
 def body_limit() -> int | None:
     """The largest body the current request may send (None: no limit configured)."""
     config = current_app.config
-    if request.endpoint in UPLOAD_ENDPOINTS:
+    if request.endpoint in registry().upload_endpoints:
         return config.get("UPLOAD_MAX_CONTENT_LENGTH")
     limit = config.get("MAX_CONTENT_LENGTH")
     form_limit = config.get("MAX_FORM_MEMORY_SIZE")

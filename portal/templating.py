@@ -1,7 +1,6 @@
 """Jinja set-up: filters (money, dates), permission predicates and per-role navigation."""
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any
@@ -9,6 +8,7 @@ from typing import Any
 from flask import Flask, g, request, url_for
 from flask_login import current_user
 
+from portal.extension_points import NavBadge, NavItem, registry
 from portal.models import ROLES
 from portal.money import Money
 from portal.permissions import TEMPLATE_PREDICATES
@@ -28,70 +28,16 @@ def _date(value: date | None) -> str:
     return value.isoformat() if value else ""
 
 
-@dataclass(frozen=True)
-class NavBadge:
-    """A live count shown on a navigation entry ("Approvals 6"); hidden when zero.
+# The core's own pages; features and admin add theirs in their `init_app` (`registry().nav`).
+CORE_NAV = (NavItem("Dashboard", "dashboard.index", "speedometer2", ROLES, 0),
+            NavItem("Team", "team.users", "people", ("partner_admin",), 90))
 
-    `count` runs at most once a request whatever the number of entries or renders (the value is
-    kept on `g`), so it must load the number in one query, never one per item."""
-
-    name: str  # data-testid="<name>-count" on the badge
-    count: Callable[[], int]
-    title: str = "{n} waiting"  # the tooltip, with {n}
-    colour: str = "warning"  # Bootstrap's text-bg-<colour>
-
-    def value(self) -> int:
-        cache = g.setdefault("nav_badges", {})
-        if self.name not in cache:
-            cache[self.name] = self.count()
-        return cache[self.name]
-
-
-@dataclass(frozen=True)
-class NavItem:
-    label: str
-    endpoint: str
-    icon: str
-    roles: tuple[str, ...]
-    order: int = 50
-    badge: NavBadge | None = None
-
-
-NAV_ITEMS: list[NavItem] = [
-    NavItem("Dashboard", "dashboard.index", "speedometer2", ROLES, 0),
-    NavItem("Partners", "admin.partners", "building", ("admin", "partner_manager", "sales_ops"), 80),
-    NavItem("Users", "admin.users", "people", ("admin",), 90),
-    NavItem("Audit log", "admin.audit_log", "journal-text", ("admin",), 95),
-    NavItem("Team", "team.users", "people", ("partner_admin",), 90),
-]
-
-
-def register_nav(label: str, endpoint: str, icon: str, roles: tuple[str, ...], order: int = 50,
-                 badge: NavBadge | None = None) -> None:
-    """Feature packages add their pages to the navigation bar (only built pages appear), with an
-    optional live count."""
-    if all(item.endpoint != endpoint for item in NAV_ITEMS):
-        NAV_ITEMS.append(NavItem(label, endpoint, icon, roles, order, badge))
-
-
-# Menus that gather related pages, so the bar stays one line on a laptop: (label, icon, order).
+# Menus that gather related pages, so the bar stays one line on a laptop: (label, icon, order);
+# a `NavItem` names its menu (staff and partner users see different pages, so different menus).
 NAV_GROUPS: dict[str, tuple[str, int]] = {
     "Sales": ("bag-check", 40), "Deals": ("shield-check", 45), "Marketing": ("megaphone", 50),
     "Products": ("box-seam", 60), "Pipeline": ("funnel", 35), "Administration": ("gear", 90),
 }
-# endpoint -> menu, per audience (staff and partner users see different menus).
-STAFF_MENUS = {
-    "admin.orders": "Sales", "admin.quote_queue": "Sales",
-    "admin.reports": "Sales",  # reports: pipeline, orders, conversion, products, campaigns
-    "admin.registrations": "Deals", "admin.house_accounts": "Deals", "admin.leads": "Deals",
-    "admin.customers": "Deals",
-    "admin.campaigns": "Marketing", "admin.mdf_queue": "Marketing",
-    "admin.products": "Products", "admin.price_books": "Products",
-    "admin.imports": "Products",
-    "admin.partners": "Administration", "admin.applications": "Administration",
-    "admin.users": "Administration", "admin.audit_log": "Administration",
-}
-PARTNER_MENUS = {"opportunities.index": "Pipeline", "leads.mine": "Pipeline", "campaigns.index": "Pipeline"}
 
 
 @dataclass
@@ -122,12 +68,11 @@ def navigation(user: Any) -> list[NavEntry]:
     """The user's navigation: pages, and menus of pages, for its role (only built pages)."""
     if not getattr(user, "is_authenticated", False):
         return []
-    menus = STAFF_MENUS if user.is_staff else PARTNER_MENUS
     entries: list[tuple[int, str, NavEntry]] = []
     groups: dict[str, NavEntry] = {}
-    for item in sorted((i for i in NAV_ITEMS if user.role in i.roles), key=lambda i: (i.order, i.label)):
+    for item in sorted((i for i in registry().nav if user.role in i.roles), key=lambda i: (i.order, i.label)):
         entry = NavEntry(item.label, item.icon, item.endpoint, badge=item.badge)
-        group = menus.get(item.endpoint)
+        group = item.menu
         if group is None:
             entries.append((item.order, item.label, entry))
             continue
@@ -173,6 +118,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(TEMPLATE_PREDICATES)
     app.jinja_env.globals["page_args"] = _page_args
     app.jinja_env.globals["nav_active"] = nav_active
+    app.jinja_env.globals["dashboard_panels"] = lambda audience: registry().panels_for(audience)
     app.jinja_env.globals["unread_notifications"] = _unread_notifications
 
     @app.context_processor

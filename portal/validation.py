@@ -1,35 +1,11 @@
-"""Shared value checks (countries, currencies, amounts) used by API schemas and forms."""
+"""Shared value checks (decimals, amounts, percentages, quantities) used by API schemas, forms and
+services; countries, currencies and regions are `portal.choices`."""
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
 
-import pycountry
-
-from portal.money import Money, MoneyError, is_currency
-
-
-@lru_cache(maxsize=None)
-def country_codes() -> frozenset[str]:
-    return frozenset(c.alpha_2 for c in pycountry.countries)
-
-
-def country_choices() -> list[tuple[str, str]]:
-    return sorted(((c.alpha_2, c.name) for c in pycountry.countries), key=lambda c: c[1])
-
-
-def check_country(value: str) -> str:
-    code = (value or "").strip().upper()
-    if code not in country_codes():
-        raise ValueError(f"{value!r} is not an ISO 3166 alpha-2 country code")
-    return code
-
-
-def check_currency(value: str) -> str:
-    code = (value or "").strip().upper()
-    if not is_currency(code):
-        raise ValueError(f"{value!r} is not an ISO 4217 currency code")
-    return code
+from portal.money import Money, MoneyError
 
 
 def parse_decimal(value: object) -> Decimal:
@@ -59,3 +35,37 @@ def parse_percent(value: object) -> Decimal:
     if number < 0 or number > 100:
         raise ValueError("must be between 0 and 100")
     return number
+
+
+# --- quantities -----------------------------------------------------------------------------------
+
+MAX_QUANTITY = 1_000_000  # the most of one thing on one line (cart, order, quote, API)
+_DIGITS = re.compile(r"\d{1,9}", re.ASCII)
+
+NOT_WHOLE = "not_whole"
+BELOW_ONE = "below_one"
+ABOVE_MAX = "above_max"
+
+
+class QuantityError(ValueError):
+    """Why a value is not a quantity: `reason` is NOT_WHOLE, BELOW_ONE or ABOVE_MAX. Each caller
+    says it in its own words (a field message, an engine error)."""
+
+    def __init__(self, reason: str, value: object) -> None:
+        super().__init__(f"{value!r} is not a quantity ({reason})")
+        self.reason = reason
+        self.value = value
+
+
+def parse_quantity(value: object, *, strings: bool = True) -> int:
+    """A whole quantity from 1 to MAX_QUANTITY, or QuantityError. An int is one; with `strings`,
+    so is a string of (ASCII) digits, around which spaces are ignored; a bool never is."""
+    if strings and isinstance(value, str) and _DIGITS.fullmatch(value.strip()):
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise QuantityError(NOT_WHOLE, value)
+    if value < 1:
+        raise QuantityError(BELOW_ONE, value)
+    if value > MAX_QUANTITY:
+        raise QuantityError(ABOVE_MAX, value)
+    return value

@@ -24,7 +24,7 @@ from catalog.services.pricing import LineInput
 from opportunities.campaigns.services import campaigns, claims, mdf
 from opportunities.leads.services import distribution, ownership
 from opportunities.leads.services.lapses import run_lapses
-from opportunities.services import decisions, lifecycle
+from opportunities.registrations.services import decisions, lifecycle
 from orders.models import Payment
 from orders.quotes import services as quotes
 from orders.services import addresses, events, placing, status

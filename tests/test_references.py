@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from opportunities.leads.models import Lead
-from opportunities.models import Registration, RegistrationEvent
+from opportunities.registrations.models import Registration, RegistrationEvent
 from orders.models import Order, OrderLine
 from orders.quotes.models import Quote, QuoteRevision
 from portal.extensions import db

@@ -12,8 +12,8 @@ from typing import Any
 
 from opportunities.campaigns.models import MdfRequest
 from opportunities.campaigns.services import claims, mdf
-from opportunities.models import Registration
-from opportunities.services import decisions
+from opportunities.registrations.models import Registration
+from opportunities.registrations.services import decisions
 from orders.quotes import rules
 from orders.quotes import services as quote_services
 from portal.errors import NotFound, StateConflict

@@ -13,8 +13,8 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from opportunities.campaigns.access import can_review_mdf
 from opportunities.campaigns.models import MdfClaim, MdfRequest
-from opportunities.models import Conflict, Registration
-from opportunities.services import decisions
+from opportunities.registrations.models import Conflict, Registration
+from opportunities.registrations.services import decisions
 from orders.quotes import rules
 from orders.quotes import services as quote_services
 from orders.quotes.models import Quote

@@ -16,7 +16,7 @@ from sqlalchemy import Integer, Select, String, and_, case, exists, func, litera
 from admin.backoffice.approval_items import KIND_LABELS, OLD_AFTER, OVERDUE_AFTER, Item, load_items
 from opportunities.campaigns.models import MdfClaim, MdfRequest
 from opportunities.campaigns.services import mdf
-from opportunities.models import PENDING_STATUSES, Conflict, Registration
+from opportunities.registrations.models import PENDING_STATUSES, Conflict, Registration
 from orders.quotes.models import Quote
 from orders.quotes.services import queries as quote_queries
 from portal.db import utcnow

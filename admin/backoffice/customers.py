@@ -21,8 +21,9 @@ from opportunities.leads.models import Lead
 from opportunities.matching import normalise_domain, normalise_name, normalise_vat, parse_host, registrable_domain
 from opportunities.matching.normalise import fold_text
 from opportunities.matching.vocab import GENERIC_WORDS
-from opportunities.models import HouseAccount, Registration, RegistryCount
-from opportunities.services.store import TOTAL_KEY, word_key
+from opportunities.registrations.models import HouseAccount, Registration
+from opportunities.registry.models import RegistryCount
+from opportunities.registry.store import TOTAL_KEY, word_key
 from orders.models import Order
 from portal.extensions import db
 from portal.models import Partner

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from opportunities.campaigns.models import Campaign, CampaignEnrolment, MdfRequest
 from opportunities.leads.models import Lead, LeadOwnership
-from opportunities.models import Registration
+from opportunities.registrations.models import Registration
 from orders.models import Order
 from orders.quotes.models import Quote
 from orders.quotes.services import queries as quote_queries

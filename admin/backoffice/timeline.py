@@ -15,7 +15,7 @@ from sqlalchemy import Integer, String, Text, cast, func, literal, null, or_, se
 
 from opportunities.campaigns.models import MdfEvent, MdfRequest
 from opportunities.leads.models import Lead, LeadEvent
-from opportunities.models import Registration, RegistrationEvent
+from opportunities.registrations.models import Registration, RegistrationEvent
 from orders.models import Order, OrderStatusChange
 from orders.quotes.models import Quote, QuoteEvent
 from portal.db import UTCDateTime

@@ -15,7 +15,7 @@ from admin.reports.base import (
 from admin.reports.filters import Filters
 from admin.reports.paging import page_list, sort_rows
 from admin.reports.sql import month_of, percentiles, seconds_between
-from opportunities.models import Registration, RegistrationEvent
+from opportunities.registrations.models import Registration, RegistrationEvent
 from portal.extensions import db
 from portal.models import Partner
 

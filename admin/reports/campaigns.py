@@ -17,8 +17,9 @@ from admin.reports.pipeline import money_list
 from opportunities.campaigns.models import Campaign, CampaignEnrolment, MdfClaim, MdfRequest
 from opportunities.campaigns.services import results
 from opportunities.leads.models import Lead
-from opportunities.models import Registration
-from opportunities.services import attribution_results as deals
+from opportunities.leads.services import campaign_results as lead_results
+from opportunities.registrations.models import Registration
+from opportunities.registrations.services import attribution_results as deals
 from portal.extensions import db
 from portal.models import Partner
 from portal.money import Money
@@ -49,7 +50,7 @@ def campaign_rows(filters: Filters) -> Select:
               .group_by(MdfRequest.campaign_id).subquery("claims"))
     # Registrations and leads attributed to the campaigns, by the rules of the campaigns' results.
     regs = deals.registration_figures(*_scope(filters, Registration.partner_id)).subquery("regs")
-    leads = deals.lead_figures(*_scope(filters, Lead.owner_partner_id)).subquery("leads")
+    leads = lead_results.lead_figures(*_scope(filters, Lead.owner_partner_id)).subquery("leads")
     stmt = (select(Campaign.id.label("campaign_id"), Campaign.name.label("campaign"), Campaign.starts_on,
                    Campaign.ends_on, Campaign.currency.label("currency"), Campaign.mdf_budget_minor.label("budget"),
                    func.coalesce(enrolled.c.enrolled, 0).label("enrolled"),
@@ -58,7 +59,7 @@ def campaign_rows(filters: Filters) -> Select:
                        ("requested", mdf.c.requested), ("approved", mdf.c.approved),
                        ("claimed", claims.c.claimed), ("paid", claims.c.paid))),
                    *(func.coalesce(getattr(regs.c, k), 0).label(k) for k in deals.REGISTRATION_FIGURES),
-                   *(func.coalesce(getattr(leads.c, k), 0).label(k) for k in deals.LEAD_FIGURES))
+                   *(func.coalesce(getattr(leads.c, k), 0).label(k) for k in lead_results.LEAD_FIGURES))
             .outerjoin(enrolled, enrolled.c.campaign_id == Campaign.id)
             .outerjoin(mdf, mdf.c.campaign_id == Campaign.id)
             .outerjoin(claims, claims.c.campaign_id == Campaign.id)
@@ -168,7 +169,7 @@ def build(filters: Filters, args: Any) -> ReportPage:
 
 def export(filters: Filters) -> tuple[list[str], Any]:
     header = ["campaign", "starts_on", "ends_on", "currency", "enrolled", "requests", "requested", "approved",
-              "claimed", "paid", "budget", "used", *deals.REGISTRATION_FIGURES, *deals.LEAD_FIGURES]
+              "claimed", "paid", "budget", "used", *deals.REGISTRATION_FIGURES, *lead_results.LEAD_FIGURES]
 
     def rows() -> Any:
         for r in db.session.execute(campaign_rows(filters).order_by("starts_on", "campaign_id")):

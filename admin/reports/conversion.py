@@ -13,7 +13,7 @@ from admin.reports.base import Chart, Column, Report, ReportPage, Stat, Table, p
 from admin.reports.filters import Filters
 from admin.reports.paging import page_list, sort_rows
 from opportunities.leads.models import LeadOwnership
-from opportunities.models import Registration
+from opportunities.registrations.models import Registration
 from portal.extensions import db
 from portal.models import Partner
 

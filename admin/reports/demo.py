@@ -3,6 +3,7 @@
 systems used before the portal. Dated in the past, so nothing here asks anyone to act."""
 from __future__ import annotations
 
+from flask import Flask
 from datetime import datetime, timedelta
 from decimal import Decimal
 from random import Random
@@ -13,10 +14,10 @@ from sqlalchemy import insert, select
 from catalog.demo import EUR_PRICES, RATES, SIMPLE
 from opportunities.leads.inputs import company_key
 from opportunities.leads.models import Lead, LeadEvent, LeadOwnership
-from opportunities.models import Registration, RegistrationEvent
-from opportunities.services.events import entry_hash
+from opportunities.registrations.models import Registration, RegistrationEvent
+from opportunities.registrations.services.events import entry_hash
 from orders.models import Order, OrderLine, OrderStatusChange
-from portal import demo
+from portal.extension_points import DemoLoader, registry
 from portal.db import utcnow
 from portal.extensions import db
 from portal.money import Money
@@ -194,4 +195,5 @@ def load(objects: dict) -> None:
     db.session.flush()
 
 
-demo.EXTENSIONS.append(load)
+def init_app(app: Flask) -> None:
+    registry(app).demo_loaders.append(DemoLoader("reports", 20, load))

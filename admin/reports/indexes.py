@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import Index
 
 from opportunities.leads.models import LeadOwnership
-from opportunities.models import Registration, RegistrationEvent
+from opportunities.registrations.models import Registration, RegistrationEvent
 from orders.models import Order, OrderLine
 
 REPORT_INDEXES = (

@@ -10,7 +10,7 @@ from admin.reports import charts
 from admin.reports.base import Chart, Column, Report, ReportPage, Stat, Table, one_page, register
 from admin.reports.filters import Filters
 from admin.reports.paging import page_list, sort_rows
-from opportunities.models import Registration
+from opportunities.registrations.models import Registration
 from portal.extensions import db
 from portal.models import Partner
 from portal.money import Money

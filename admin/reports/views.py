@@ -14,9 +14,9 @@ from admin.reports.filters import (
 )
 from portal.db import utcnow
 from portal.models import STAFF_ROLES
-from portal.templating import register_nav
+from portal.extension_points import NavItem
 
-register_nav("Reports", "admin.reports", "bar-chart-line", STAFF_ROLES, 70)
+NAV = (NavItem("Reports", "admin.reports", "bar-chart-line", STAFF_ROLES, 70, menu="Sales"),)  # pipeline, orders, conversion, products, campaigns
 
 
 def _report(slug: str) -> Report:

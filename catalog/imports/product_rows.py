@@ -13,6 +13,7 @@ from catalog.imports.problems import Problems
 from catalog.models import Product
 from catalog.services import CatalogError
 from catalog.services import products as product_service
+from portal.extensions import db
 
 FIELDS = ("name", "family", "description", "unit", "active")
 TRUE = {"yes", "y", "true", "1", "active", "x"}
@@ -22,8 +23,6 @@ DEFAULTS = {"description": "", "unit": "each", "active": True}
 
 def load_products() -> dict[str, dict[str, Any]]:
     """Every product's importable fields by lower-case SKU, in one query."""
-    from portal.extensions import db
-
     cols = [Product.id, Product.sku, *(getattr(Product, f) for f in FIELDS)]
     return {row.sku.lower(): dict(row._mapping) for row in db.session.execute(select(*cols))}
 
@@ -140,8 +139,6 @@ def _shown(value: Any) -> str:
 
 def apply(actor: Any, summary: dict[str, Any], rows: Iterable[dict[str, Any]]) -> dict[str, int]:
     """Create and update products through the product services, refusing a changed catalog."""
-    from portal.extensions import db
-
     if fingerprint(load_products()) != summary.get("fingerprint"):
         raise ImportStateError("Products changed after this file was checked, so the preview is out "
                                "of date: nothing was written. Upload the file again.")

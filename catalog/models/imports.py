@@ -10,8 +10,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from portal.db import TimestampMixin, UTCDateTime
 from portal.extensions import db
 
-IMPORT_STATUSES = ("queued", "validating", "invalid", "ready", "applying", "applied", "failed")
-
 
 class ImportJob(TimestampMixin, db.Model):
     __tablename__ = "import_jobs"
@@ -22,6 +20,7 @@ class ImportJob(TimestampMixin, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     filename: Mapped[str] = mapped_column(String(255))
     stored_path: Mapped[str] = mapped_column(String(500))
+    # queued, validating, invalid, ready, applying, applied or failed
     status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
     total_rows: Mapped[int] = mapped_column(default=0)
     processed_rows: Mapped[int] = mapped_column(default=0)

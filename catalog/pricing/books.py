@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from catalog.pricing.data import (
     HUNDRED, EntryData, InvalidQuantity, NoPriceBook, PriceBookData,
 )
+from portal.validation import ABOVE_MAX, QuantityError, parse_quantity
 
 
 def select_price_book(books: Iterable[PriceBookData], currency: str, on: date,
@@ -37,10 +38,14 @@ def select_price_book(books: Iterable[PriceBookData], currency: str, on: date,
 
 
 def check_quantity(quantity: object) -> int:
-    """The quantity if it is a whole number of at least 1, else InvalidQuantity."""
-    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
-        raise InvalidQuantity(f"Quantity must be a whole number of at least 1, not {quantity!r}")
-    return quantity
+    """The quantity if it is a whole number of at least 1, else InvalidQuantity. The engine prices
+    any such quantity: the upper bound (MAX_QUANTITY) is the services' rule, not a pricing one."""
+    try:
+        return parse_quantity(quantity, strings=False)
+    except QuantityError as exc:
+        if exc.reason == ABOVE_MAX:
+            return quantity  # type: ignore[return-value] - a whole number above the services' bound
+        raise InvalidQuantity(f"Quantity must be a whole number of at least 1, not {quantity!r}") from None
 
 
 def tier_for_quantity(entry: EntryData, quantity: int) -> tuple[int, Decimal]:

@@ -22,10 +22,12 @@ from catalog.services.configurations import (
     Checked, check_configuration, config_of, parse_quantity, price_all, sentences,
 )
 from catalog.services.products import eager
+from portal.db import load_owned
 from portal.errors import NotFound
 from portal.extensions import db
 from portal.models import Partner, User
 from portal.money import Money
+
 
 class CartError(CatalogError):
     """A cart line cannot be added or changed (422 with field errors)."""
@@ -82,10 +84,8 @@ def lines_for(partner: Partner, user: User) -> list[CartLine]:
 
 def get_line(partner: Partner, user: User, line_id: int) -> CartLine:
     """A line of this user's cart, or CartLineNotFound."""
-    line = db.session.get(CartLine, line_id)
-    if line is None or line.partner_id != partner.id or line.user_id != user.id:
-        raise CartLineNotFound("This cart line does not exist.")
-    return line
+    return load_owned(CartLine, line_id, partner, error=CartLineNotFound,
+                      message="This cart line does not exist.", visible=lambda line: line.user_id == user.id)
 
 
 def add_line(partner: Partner, user: User, sku: str, quantity: Any, options: Sequence[Any],

@@ -2,7 +2,6 @@
 unavailable and why, the problems of each option group, and the price with its waterfall."""
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -10,13 +9,11 @@ from typing import Any
 
 from catalog.configurator import Availability, ConfigResult, ProductConfig, availability, validate
 from catalog.models import Product
-from catalog.pricing import LinePrice, PricingError, price_line
+from catalog.pricing import LinePrice, PricingError
 from catalog.services import pricing
 from catalog.services.products import product_config
+from portal import validation
 from portal.models import Partner
-
-MAX_QUANTITY = pricing.MAX_QUANTITY
-WHOLE = re.compile(r"\d{1,9}", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -39,15 +36,10 @@ class Checked:
 
 def parse_quantity(value: Any) -> tuple[int | None, str | None]:
     """A whole quantity from 1 to MAX_QUANTITY (an int or digits), or why it is not one."""
-    if isinstance(value, str) and WHOLE.fullmatch(value.strip()):
-        value = int(value.strip())
-    if isinstance(value, bool) or not isinstance(value, int):
-        return None, "The quantity must be a whole number."
-    if value < 1:
-        return None, "The quantity must be at least 1."
-    if value > MAX_QUANTITY:
-        return None, f"The quantity must be at most {MAX_QUANTITY:,}."
-    return value, None
+    try:
+        return validation.parse_quantity(value), None
+    except validation.QuantityError as exc:
+        return None, pricing.QUANTITY_MESSAGES[exc.reason]
 
 
 def sentences(problems: Sequence[str]) -> str:
@@ -94,19 +86,14 @@ def price_all(partner: Partner, items: Sequence[tuple[Product, int, tuple[str, .
     """Price validated configurations with one load of the pricing inputs: (currency, for each
     item its price or why it has none). Raises PricingError when nothing can be priced."""
     codes = {code for product, _, options in items for code in (product.sku, *options)}
-    inputs = pricing.load_inputs(partner, codes, on)
-    rules = (pricing.campaign_rules(partner, on, {product.sku for product, _, _ in items})
-             if pricing.CAMPAIGN_DISCOUNTS else {})
+    pricer = pricing.Pricer.load(partner, codes, on, skus={product.sku for product, _, _ in items})
     results: list[LinePrice | str] = []
     for product, quantity, options in items:
         try:
-            results.append(price_line(
-                product.sku, product.family, quantity, options, book=inputs.book,
-                contract_prices=inputs.contract_prices, tier_discounts=inputs.tier_discounts,
-                on=on, campaign=rules.get(product.sku), tier_name=partner.tier))
+            results.append(pricer.line(product.sku, product.family, quantity, options))
         except PricingError as exc:
             results.append(f"It cannot be priced: {exc}.")
-    return inputs.book.currency, results
+    return pricer.currency, results
 
 
 def check_configuration(partner: Partner, product: Product, quantity: Any, options: Sequence[Any],

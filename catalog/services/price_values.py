@@ -8,9 +8,7 @@ from typing import Any
 
 from catalog.services import CatalogError, price_rules
 from portal.money import Money, MoneyError
-from portal.validation import parse_decimal
-
-MAX_QTY = 1_000_000
+from portal.validation import MAX_QUANTITY, parse_decimal
 
 
 def parse_day(value: Any, path: str, errors: dict[str, str], required: bool = False) -> date | None:
@@ -70,7 +68,7 @@ def clean_entries(rows: Sequence[Mapping[str, Any]], currency: str, prefix: str 
             tpath = f"{path}.tiers.{j}"
             try:
                 qty = int(parse_decimal(tier.get("min_qty")))
-                if qty < 2 or qty > MAX_QTY or Decimal(str(tier.get("min_qty"))) != qty:
+                if qty < 2 or qty > MAX_QUANTITY or Decimal(str(tier.get("min_qty"))) != qty:
                     raise ValueError
             except (ValueError, AttributeError, TypeError):
                 errors[f"{tpath}.min_qty"] = "min_qty must be a whole number of at least 2."

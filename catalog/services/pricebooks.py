@@ -1,12 +1,14 @@
 """Price books and entries, tier discounts, contract prices; diffs between books."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from flask import Flask
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from catalog.models import ContractPrice, PriceBook, PriceBookEntry, TierDiscount
@@ -14,14 +16,19 @@ from catalog.pricing import BookDiff, EntryData, diff_books
 from catalog.pricing.data import stored_entry
 from catalog.services import CatalogError, price_rules
 from catalog.services.lookup import in_list
-from catalog.services.price_values import clean_entries, parse_day, require_list, to_minor
+from catalog.services.price_values import (
+    clean_entries,
+    parse_day,
+    require_list,
+    to_minor,
+)
+from portal.choices import check_currency
+from portal.extension_points import registry
 from portal.extensions import db
 from portal.models import PARTNER_TIERS, Partner
 from portal.money import minor_digits
 from portal.services import audit
-from portal.services import partners as partner_service
-from portal.validation import check_currency, parse_percent
-
+from portal.validation import parse_percent
 
 
 def clean_book(data: Mapping[str, Any], book: PriceBook | None = None) -> dict[str, Any]:
@@ -60,8 +67,8 @@ def create_price_book(actor: Any, data: Mapping[str, Any]) -> PriceBook:
     values = clean_book(data)
     entries = clean_entries(data.get("entries") or [], values["currency"])
     book = PriceBook(**values)
-    db.session.add(book)
-    _flush_book(book)
+    with _one_book_per_start(book.currency, book.valid_from):
+        db.session.add(book)
     _insert_entries(book, entries)
     audit.record(actor, "price_book.create", book, summary=f"Created price book {book.name} "
                  f"({book.currency}, from {book.valid_from}) with {len(entries)} entries")
@@ -75,20 +82,22 @@ def update_price_book(actor: Any, book: PriceBook, data: Mapping[str, Any]) -> P
     if "currency" in values and values["currency"] != book.currency and entry_count(book):
         raise CatalogError("A price book with entries cannot change currency.",
                            fields={"currency": "Create a new price book for another currency."})
-    for key, value in values.items():
-        setattr(book, key, value)
-    _flush_book(book)
+    with _one_book_per_start(values.get("currency", book.currency), values.get("valid_from", book.valid_from)):
+        for key, value in values.items():
+            setattr(book, key, value)
     audit.record(actor, "price_book.update", book, before=before, after=audit.snapshot(book, fields),
                  summary=f"Updated price book {book.name}")
     return book
 
 
-def _flush_book(book: PriceBook) -> None:
-    """Flush the book in a savepoint: a book of the same currency and start saved at the same
-    moment by someone else trips the unique constraint, which becomes the same 422."""
-    currency, start = book.currency, book.valid_from
+@contextmanager
+def _one_book_per_start(currency: str, start: date) -> Iterator[None]:
+    """Make the book's changes and flush them in a savepoint: a book of the same currency and
+    start saved at the same moment by someone else trips the unique constraint, which becomes the
+    same 422. (The changes go inside: `begin_nested` flushes what is pending before the savepoint.)"""
     try:
         with db.session.begin_nested():
+            yield
             db.session.flush()
     except IntegrityError:
         other = price_rules.same_start(currency, start)
@@ -122,8 +131,6 @@ def _insert_entries(book: PriceBook, entries: list[dict[str, Any]]) -> None:
 
 
 def entry_count(book: PriceBook) -> int:
-    from sqlalchemy import func
-
     return db.session.scalar(select(func.count()).where(PriceBookEntry.price_book_id == book.id)) or 0
 
 
@@ -203,11 +210,6 @@ def set_tier_discounts(actor: Any, rows: Sequence[Mapping[str, Any]]) -> list[Ti
     return items
 
 
-def tier_discounts_for(tier: str) -> dict[str, Decimal]:
-    return {f: p for f, p in db.session.execute(
-        select(TierDiscount.family, TierDiscount.percent).where(TierDiscount.tier == tier))}
-
-
 def set_contract_prices(partner: Partner, actor: Any, rows: Sequence[Mapping[str, Any]]) -> list[ContractPrice]:
     """Replace all of a partner's contract prices (in the partner's currency; all-or-nothing)."""
     errors: dict[str, str] = {}
@@ -267,4 +269,6 @@ def _check_price_book(value: Any) -> int | None:
     return book.id
 
 
-partner_service.EXTRA_FIELDS["price_book_id"] = _check_price_book
+def init_app(app: Flask) -> None:
+    """A partner's `price_book_id` is checked here (portal's partner service asks the registry)."""
+    registry(app).partner_fields["price_book_id"] = _check_price_book

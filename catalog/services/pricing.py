@@ -1,13 +1,19 @@
 """Pricing for a partner: load the inputs in a fixed number of queries, then price purely.
 
+`Pricer` is the one entry point: `Pricer.load(...)` reads a partner's inputs on a date once,
+`pricer.line(...)` prices a line purely (`catalog.pricing.price_line`). `price_lines` (orders,
+quotes, the API), `list_prices` (the catalog list) and `configurations.price_all` (cart,
+configurator) are thin adapters over it, each with its own error handling.
+
 Queries for any number of lines: products with their option groups and options (1) + rules
 (1, when a product is configurable) + candidate price books with the tier discounts (1) + the
-entries of the codes used with the partner's contract prices for them (1). `list_prices` (the
-catalog list) needs the last 2.
+entries of the codes used with the partner's contract prices for them (1), then the campaign
+price rules (`registry().campaign_discounts`: one query, none from the catalog list's copy).
+`list_prices` (the catalog list) needs the 2 pricing queries.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -27,10 +33,17 @@ from catalog.services.lookup import (
 )
 from catalog.pricing.data import EntryData
 from catalog.services.pricebooks import entry_from_row
+from portal.extension_points import registry
 from portal.models import Partner
 from portal.money import Money, minor_digits
+from portal.validation import ABOVE_MAX, BELOW_ONE, MAX_QUANTITY, NOT_WHOLE, QuantityError, parse_quantity
 
-MAX_QUANTITY = 1_000_000
+# What a service says of a quantity that is not one (`portal.validation.parse_quantity`).
+QUANTITY_MESSAGES = {
+    NOT_WHOLE: "The quantity must be a whole number.",
+    BELOW_ONE: "The quantity must be at least 1.",
+    ABOVE_MAX: f"The quantity must be at most {MAX_QUANTITY:,}.",
+}
 
 
 @dataclass(frozen=True)
@@ -51,31 +64,26 @@ class PricingFailed(CatalogError):
     code = "pricing_failed"
 
 
-# Deal registrations register how an approved registration becomes a deal discount:
-# (partner, opportunity_id) -> DealDiscount, raising a DomainError when it does not apply.
-DEAL_LOOKUP: list[Callable[[Partner, int], DealDiscount]] = []
-
-
 def deal_for(partner: Partner, opportunity_id: int) -> DealDiscount:
-    """The deal discount of the partner's approved registration (checked by its feature)."""
-    if not DEAL_LOOKUP:
+    """The deal discount of the partner's approved registration, from the registrations feature
+    (`registry().deal_discounts`, which checks it); without that feature there is none."""
+    lookup = registry().deal_discounts
+    if lookup is None:
         raise CatalogError("No such approved deal registration of yours.",
                            fields={"opportunity_id": "Not an approved registration of your partner."})
-    return DEAL_LOOKUP[0](partner, opportunity_id)
+    return lookup(partner, opportunity_id)
 
 
-# Campaigns register their price rules: (partner, date, SKUs, cached=) -> {sku: (percent off,
-# campaign name)} for the promoted SKUs of the campaigns active for that partner on that date.
-# `cached=True` (the catalog list only) lets the provider answer from a copy at most a minute old.
-CampaignDiscounts = Callable[..., Mapping[str, tuple[Decimal, str]]]
-CAMPAIGN_DISCOUNTS: list[CampaignDiscounts] = []
+def has_campaign_rules() -> bool:
+    """Whether a feature prices campaigns (`registry().campaign_discounts`)."""
+    return bool(registry().campaign_discounts)
 
 
 def campaign_rules(partner: Partner, on: date, skus: Collection[str], *,
                    cached: bool = False) -> dict[str, CampaignPriceRule]:
     """Per promoted SKU, the largest campaign price rule active for the partner on the date."""
     best: dict[str, tuple[Decimal, str]] = {}
-    for provider in CAMPAIGN_DISCOUNTS:
+    for provider in registry().campaign_discounts:
         for sku, (percent, name) in provider(partner, on, skus, cached=cached).items():
             if sku not in best or percent > best[sku][0]:
                 best[sku] = (Decimal(percent), name)
@@ -137,6 +145,8 @@ def _entries_and_contracts_stmt(dialect: str):
                      PriceBookEntry.tiers, cast(null(), Date), cast(null(), Date)).where(
         PriceBookEntry.price_book_id == bindparam("book_id", type_=Integer),
         in_param(PriceBookEntry.code, "codes", dialect))
+    # A Core statement run on the connection (`core_execute`): the tenant safety net does not see
+    # it, so the partner filter on the contract prices (a tenant table) is explicit, here.
     contract = select(literal("c"), ContractPrice.code, ContractPrice.unit_price_minor,
                       cast(null(), PriceBookEntry.tiers.type), ContractPrice.valid_from,
                       ContractPrice.valid_to).where(
@@ -167,6 +177,45 @@ def load_inputs(partner: Partner, codes: Iterable[str], on: date) -> PricingInpu
     return PricingInputs(book, contracts, discounts)
 
 
+@dataclass(frozen=True)
+class Pricer:
+    """A partner's prices on a date: the inputs read once (`load`), then any number of lines
+    priced purely (`line`), with the same deal, quote discount and campaign for every line."""
+
+    inputs: PricingInputs
+    on: date
+    tier: str | None
+    rules: Mapping[str, CampaignPriceRule]
+    deal: DealDiscount | None = None
+    quote_discount: Decimal | None = None
+    campaign: CampaignPriceRule | None = None
+
+    @classmethod
+    def load(cls, partner: Partner, codes: Iterable[str], on: date, *, skus: Collection[str] = (),
+             cached: bool = False, deal: DealDiscount | None = None,
+             quote_discount: Decimal | None = None,
+             campaign: CampaignPriceRule | None = None) -> Pricer:
+        """The partner's book, contract prices and tier discounts for `codes` (2 queries; raises
+        PricingError when no book applies), then, unless a `campaign` is given, the campaign
+        rules of `skus` (`cached`: the catalog list may use a copy at most a minute old)."""
+        inputs = load_inputs(partner, codes, on)
+        rules = (campaign_rules(partner, on, skus, cached=cached)
+                 if campaign is None and has_campaign_rules() else {})
+        return cls(inputs, on, partner.tier, rules, deal, quote_discount, campaign)
+
+    @property
+    def currency(self) -> str:
+        return self.inputs.book.currency
+
+    def line(self, sku: str, family: str, quantity: int, options: Sequence[str] = ()) -> LinePrice:
+        """One line's price and waterfall; PricingError when it cannot be priced."""
+        return price_line(
+            sku, family, quantity, tuple(options), book=self.inputs.book,
+            contract_prices=self.inputs.contract_prices, tier_discounts=self.inputs.tier_discounts,
+            on=self.on, deal=self.deal, quote_discount=self.quote_discount,
+            campaign=self.campaign or self.rules.get(sku), tier_name=self.tier)
+
+
 def price_lines(partner: Partner, lines: Sequence[LineInput], *, on: date | None = None,
                 deal: DealDiscount | None = None, quote_discount: Decimal | None = None,
                 campaign: CampaignPriceRule | None = None) -> DocumentPrice:
@@ -182,35 +231,27 @@ def price_lines(partner: Partner, lines: Sequence[LineInput], *, on: date | None
         raise PricingFailed("Some lines cannot be priced: see fields.", fields=errors)
     codes = {c for line in lines for c in (line.sku, *line.options)}
     try:
-        inputs = load_inputs(partner, codes, on)
+        pricer = Pricer.load(partner, codes, on, skus=products, deal=deal,
+                             quote_discount=quote_discount, campaign=campaign)
     except PricingError as exc:
         raise PricingFailed(str(exc), code="no_price_book", fields={"lines": str(exc)}) from exc
-    rules = campaign_rules(partner, on, products) if campaign is None and CAMPAIGN_DISCOUNTS else {}
     priced: list[LinePrice] = []
     for i, line in enumerate(lines):
-        product = products[line.sku]
         try:
-            priced.append(price_line(
-                line.sku, product.family, int(line.quantity), tuple(line.options), book=inputs.book,
-                contract_prices=inputs.contract_prices, tier_discounts=inputs.tier_discounts, on=on,
-                deal=deal, quote_discount=quote_discount, campaign=campaign or rules.get(line.sku),
-                tier_name=partner.tier))
+            priced.append(pricer.line(line.sku, products[line.sku].family, int(line.quantity), line.options))
         except PricingError as exc:
             errors[f"lines.{i}.options" if getattr(exc, "price_code", line.sku) != line.sku
                    else f"lines.{i}.sku"] = str(exc)
     if errors:
         raise PricingFailed("Some lines cannot be priced: see fields.", fields=errors)
-    return price_document(priced, inputs.book.currency)
+    return price_document(priced, pricer.currency)
 
 
 def _check_line(i: int, line: LineInput, product: ProductInfo | None, errors: dict[str, str]) -> None:
-    qty = line.quantity
-    if isinstance(qty, bool) or not isinstance(qty, int):
-        errors[f"lines.{i}.quantity"] = "The quantity must be a whole number."
-    elif qty < 1:
-        errors[f"lines.{i}.quantity"] = "The quantity must be at least 1."
-    elif qty > MAX_QUANTITY:
-        errors[f"lines.{i}.quantity"] = f"The quantity must be at most {MAX_QUANTITY:,}."
+    try:
+        parse_quantity(line.quantity, strings=False)  # API bodies and forms have parsed it already
+    except QuantityError as exc:
+        errors[f"lines.{i}.quantity"] = QUANTITY_MESSAGES[exc.reason]
     if product is None:
         errors[f"lines.{i}.sku"] = f"Unknown SKU {line.sku}."
         return
@@ -227,19 +268,15 @@ def _check_line(i: int, line: LineInput, product: ProductInfo | None, errors: di
 def list_prices(partner: Partner, products: Sequence[Product], on: date | None = None) -> dict[str, Money | None]:
     """Net unit price for quantity 1 without options, per SKU (None when it has no price)."""
     on = on or today()
+    skus = [p.sku for p in products]
     try:
-        inputs = load_inputs(partner, [p.sku for p in products], on)
+        pricer = Pricer.load(partner, skus, on, skus=skus, cached=True)
     except PricingError:
         return {p.sku: None for p in products}
-    rules = (campaign_rules(partner, on, [p.sku for p in products], cached=True)
-             if CAMPAIGN_DISCOUNTS else {})
     prices: dict[str, Money | None] = {}
     for product in products:
         try:
-            prices[product.sku] = price_line(
-                product.sku, product.family, 1, (), book=inputs.book,
-                contract_prices=inputs.contract_prices, tier_discounts=inputs.tier_discounts,
-                on=on, campaign=rules.get(product.sku), tier_name=partner.tier).unit_net
+            prices[product.sku] = pricer.line(product.sku, product.family, 1).unit_net
         except PricingError:
             prices[product.sku] = None
     return prices

@@ -5,36 +5,44 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
-from portal.api.schemas import Amount, Body
+from portal.api.schemas import CHOICE_MAX, Body
+from portal.api.types import Amount, Code, Name, Percent, items, text
+
+LONG_TEXT = 20_000  # description, plan, claim notes: what the campaign services accept
+DateText = text(32)  # a date as sent ("YYYY-MM-DD"); the service parses it
+Tiers = items(text(CHOICE_MAX), 10)  # registered, silver, gold, platinum
+Kinds = items(text(CHOICE_MAX), 10)  # distributor, reseller, agent
+Regions = items(text(64), 50)
+Skus = items(Code)
 
 
 class CampaignCreate(Body):
-    name: str
-    description: str
-    starts_on: str = Field(description="YYYY-MM-DD")
-    ends_on: str = Field(description="YYYY-MM-DD, on or after starts_on")
-    tiers: list[str] | None = Field(None, description="partner tiers targeted; empty or absent: all")
-    regions: list[str] | None = Field(None, description="partner regions targeted; empty or absent: all")
-    kinds: list[str] | None = Field(None, description="partner kinds targeted; empty or absent: all")
+    name: Name
+    description: text(LONG_TEXT)
+    starts_on: DateText = Field(description="YYYY-MM-DD")
+    ends_on: DateText = Field(description="YYYY-MM-DD, on or after starts_on")
+    tiers: Tiers | None = Field(None, description="partner tiers targeted; empty or absent: all")
+    regions: Regions | None = Field(None, description="partner regions targeted; empty or absent: all")
+    kinds: Kinds | None = Field(None, description="partner kinds targeted; empty or absent: all")
     mdf_budget: Amount | None = Field(None, description="decimal string in the campaign's currency; default 0")
-    currency: str | None = Field(None, description="ISO 4217; default CAMPAIGN_DEFAULT_CURRENCY (EUR)")
-    products: list[str] | None = Field(None, description="SKUs of promoted products")
-    price_rule_percent: Amount | None = Field(None, description="percent off promoted products during the campaign")
-    status: str | None = Field(None, description="published (default: visible at once) or draft")
+    currency: text(CHOICE_MAX) | None = Field(None, description="ISO 4217; default CAMPAIGN_DEFAULT_CURRENCY (EUR)")
+    products: Skus | None = Field(None, description="SKUs of promoted products")
+    price_rule_percent: Percent | None = Field(None, description="percent off promoted products during the campaign")
+    status: text(CHOICE_MAX) | None = Field(None, description="published (default: visible at once) or draft")
 
 
 class CampaignUpdate(Body):
-    name: str | None = None
-    description: str | None = None
-    starts_on: str | None = None
-    ends_on: str | None = None
-    tiers: list[str] | None = None
-    regions: list[str] | None = None
-    kinds: list[str] | None = None
+    name: Name | None = None
+    description: text(LONG_TEXT) | None = None
+    starts_on: DateText | None = None
+    ends_on: DateText | None = None
+    tiers: Tiers | None = None
+    regions: Regions | None = None
+    kinds: Kinds | None = None
     mdf_budget: Amount | None = None
-    currency: str | None = None
-    products: list[str] | None = None
-    price_rule_percent: Amount | None = None
+    currency: text(CHOICE_MAX) | None = None
+    products: Skus | None = None
+    price_rule_percent: Percent | None = None
 
 
 class AssetOut(BaseModel):
@@ -80,24 +88,24 @@ class EnrolmentOut(BaseModel):
 
 
 class MdfRequestCreate(Body):
-    activity: str
-    plan: str
-    starts_on: str = Field(description="YYYY-MM-DD, within the campaign")
-    ends_on: str = Field(description="YYYY-MM-DD, within the campaign")
+    activity: Name
+    plan: text(LONG_TEXT)
+    starts_on: DateText = Field(description="YYYY-MM-DD, within the campaign")
+    ends_on: DateText = Field(description="YYYY-MM-DD, within the campaign")
     amount: Amount = Field(description="decimal string in the campaign's currency")
 
 
 class MdfDecision(Body):
     amount: Amount | None = Field(None, description="default: the full amount asked")
-    comment: str | None = None
+    comment: text(LONG_TEXT) | None = None
 
 
 class Reason(Body):
-    reason: str
+    reason: text(LONG_TEXT)
 
 
 class Payment(Body):
-    reference: str | None = None
+    reference: text(100) | None = None
 
 
 class ProofOut(BaseModel):

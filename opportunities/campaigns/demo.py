@@ -7,9 +7,11 @@ import struct
 import zlib
 from datetime import date, timedelta
 
-import catalog.demo  # noqa: F401 - the demo catalog loads first: campaigns promote its products
+from flask import Flask
+
 from opportunities.campaigns.services import assets, campaigns, claims, mdf
-from portal import demo, storage
+from portal import storage
+from portal.extension_points import DemoLoader, registry
 
 SECURE_EDGE = """Help your customers **secure every branch office** before the summer budget freeze.
 
@@ -145,4 +147,6 @@ def load(objects: dict) -> None:
     campaigns.enrol(northwind, nora, winter, on=winter.starts_on + timedelta(days=3))
 
 
-demo.EXTENSIONS.append(load)
+def init_app(app: Flask) -> None:
+    """Campaigns promote products of the demo catalog, so they load after it (order 60 > 10)."""
+    registry(app).demo_loaders.append(DemoLoader("campaigns", 60, load))

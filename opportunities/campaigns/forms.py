@@ -5,12 +5,19 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
-from wtforms import DateField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from opportunities.campaigns.models import Campaign
 from opportunities.campaigns.services.values import percent_text
+from portal import choices
 from portal.forms import options
 from portal.models import PARTNER_KINDS, PARTNER_TIERS
 
@@ -40,27 +47,30 @@ class CampaignForm(FlaskForm):
                             description="None ticked: every kind.")
     regions = CheckboxesField("Regions", choices=[], validate_choice=False,
                               description="None ticked: every region.")
-    other_regions = StringField("Other regions", validators=[Length(max=300)],
-                                description="Regions without partners yet, separated by commas.")
     products = SelectMultipleField("Promoted products", choices=[], validate_choice=False,
                                    description="Hold Ctrl (⌘ on a Mac) to choose several.")
     price_rule_percent = StringField("Campaign price: % off promoted products", validators=[Optional(), Length(max=30)],
                                      description="Optional. Applied by the pricing engine on the campaign's dates.")
-    currency = StringField("MDF currency", validators=[DataRequired(), Length(min=3, max=3)], default="EUR")
+    currency = SelectField("MDF currency", choices=[], validate_choice=False, default="EUR")
     mdf_budget = StringField("MDF budget", validators=[InputRequired(), Length(max=30)], default="0",
                              description="Market development funds partners can request; 0 for none.")
 
-    def load_choices(self, regions: list[str], products: list[tuple[str, str]]) -> None:
-        chosen = set(self.regions.data or [])
-        self.regions.choices = options((r, r) for r in sorted(set(regions) | chosen))
+    def load_choices(self, products: list[tuple[str, str]]) -> None:
+        """The configured sales regions and supported currencies; values the campaign already
+        has stay offered after they leave the settings (the service checks them)."""
+        chosen = [r for r in (self.regions.data or []) if r not in choices.regions()]
+        self.regions.choices = options((r, r) for r in (*choices.regions(), *chosen))
+        currencies = choices.currency_options()
+        if self.currency.data and self.currency.data not in dict(currencies):
+            currencies.append((self.currency.data, self.currency.data))
+        self.currency.choices = currencies
         chosen_skus = set(self.products.data or [])
         self.products.choices = options(sorted(products, key=lambda p: p[0] not in chosen_skus))  # chosen first
 
     def payload(self) -> dict[str, Any]:
-        others = [r.strip() for r in (self.other_regions.data or "").split(",") if r.strip()]
         return {"name": self.name.data, "description": self.description.data or "",
                 "starts_on": self.starts_on.data, "ends_on": self.ends_on.data, "tiers": self.tiers.data or [],
-                "kinds": self.kinds.data or [], "regions": (self.regions.data or []) + others,
+                "kinds": self.kinds.data or [], "regions": self.regions.data or [],
                 "products": self.products.data or [], "price_rule_percent": self.price_rule_percent.data,
                 "currency": self.currency.data, "mdf_budget": self.mdf_budget.data}
 

@@ -16,11 +16,6 @@ from portal.money import Money
 if TYPE_CHECKING:
     from portal.models.partners import Partner
 
-CAMPAIGN_STATUSES = ("draft", "published")
-MDF_STATUSES = ("submitted", "approved", "rejected", "cancelled", "claimed", "claim_approved", "paid")
-CLAIM_STATUSES = ("submitted", "approved", "rejected", "paid")
-
-
 class Campaign(TimestampMixin, db.Model):
     """A campaign; empty `tiers` / `regions` / `kinds` mean every partner on that dimension."""
 
@@ -144,6 +139,7 @@ class MdfRequest(TenantMixin, TimestampMixin, db.Model):
     currency: Mapped[str] = mapped_column(String(3))
     requested_minor: Mapped[int]
     approved_minor: Mapped[int | None]
+    # submitted | approved | rejected | cancelled | claimed | claim_approved | paid
     status: Mapped[str] = mapped_column(String(20), default="submitted", index=True)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -184,7 +180,7 @@ class MdfClaim(TenantMixin, TimestampMixin, db.Model):
     currency: Mapped[str] = mapped_column(String(3))
     amount_minor: Mapped[int]
     note: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(20), default="submitted", index=True)
+    status: Mapped[str] = mapped_column(String(20), default="submitted", index=True)  # submitted | approved | rejected | paid
     approved_minor: Mapped[int | None]
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -14,12 +14,12 @@ from opportunities.campaigns.services import assets, campaigns, claims, mdf, res
 from opportunities.campaigns.services.values import percent_text
 from portal.db import get_for_partner_or_404
 from portal.errors import DomainError
+from portal.extension_points import NavItem
 from portal.extensions import db
 from portal.forms import apply_domain_error
 from portal.listing import apply_sort, page_params, paginate
 from portal.money import Money
 from portal.permissions import partner_required
-from portal.templating import register_nav
 from portal.tenancy import current_partner
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
@@ -33,11 +33,12 @@ EVENT_LABELS = {"submitted": "Requested", "approved": "Approved", "rejected": "R
                 "claimed": "Claimed", "claim_approved": "Claim approved", "claim_rejected": "Claim rejected",
                 "paid": "Paid"}
 
-register_nav("Campaigns", "campaigns.index", "megaphone", PARTNER_ROLES, 40)
+NAV = (NavItem("Campaigns", "campaigns.index", "megaphone", PARTNER_ROLES, 40, menu="Pipeline"),)
 
 
-@bp.app_context_processor
-def _helpers() -> dict[str, Any]:
+def template_helpers() -> dict[str, Any]:
+    """What the campaign and MDF templates use, on partner and staff pages (labels, predicates,
+    the dashboard panel); a context processor, added by `init_app`."""
     return {**access.TEMPLATE_PREDICATES, "mdf_status_labels": STATUS_LABELS, "mdf_event_labels": EVENT_LABELS, "render_rich": richtext.render,
             "describe_targeting": targeting.describe, "campaigns_panel": _dashboard_panel,
             "percent_text": percent_text, "campaign_deals_chart": deals_chart}

@@ -14,8 +14,8 @@ from opportunities.leads.api_schemas import (
 )
 from opportunities.leads.models import LEAD_STATUSES, Lead
 from opportunities.leads.rules import settings
-from opportunities import serializers as registration_out
-from opportunities.api_schemas import RegistrationOut
+from opportunities.registrations import serializers as registration_out
+from opportunities.registrations.api_schemas import RegistrationOut
 from opportunities.leads.services import LeadError, campaigns, conversion, distribution, ownership, stats
 from opportunities.leads.services.common import cooldown_until
 from portal.api.core import api_blueprint, documented, list_page, parse
@@ -81,14 +81,14 @@ def list_leads():
     if status is not None and status not in LEAD_STATUSES:
         raise Malformed(f"Unknown status {status!r}.",
                         fields={"status": f"one of {', '.join(LEAD_STATUSES)}"})
+    scope = request.args.get("scope") or "mine"  # staff see every lead; a bad scope is refused anyway
+    if scope not in ("pool", "mine"):
+        raise Malformed("scope must be pool or mine.", fields={"scope": "pool or mine"})
     partner_id = _int_arg("partner_id")  # staff only, but never anything but an id
     if partner is None:
         stmt = queries.staff_stmt(status=status, region=request.args.get("region"),
                                   partner_id=partner_id, q=request.args.get("q"))
     else:
-        scope = request.args.get("scope", "mine")
-        if scope not in ("pool", "mine"):
-            raise Malformed("scope must be pool or mine.", fields={"scope": "pool or mine"})
         stmt = queries.pool_stmt(partner) if scope == "pool" else queries.mine_stmt(partner, current_user)
         if status is not None:
             stmt = stmt.where(Lead.status == status)

@@ -2,37 +2,44 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from portal.api.schemas import Body
-from portal.api.types import Id
+from portal.api.schemas import CHOICE_MAX, Body
+from opportunities.registrations.api_schemas import Amount as LeadAmount  # a registration amount (BIGINT)
+from portal.api.types import Code, Id, Name, Text, items, text
+
+DateText = text(40)  # "YYYY-MM-DD" or an ISO timestamp; the service parses it
+Families = items(Code, 20)  # leads.inputs.MAX_FAMILIES
+Tiers = items(text(CHOICE_MAX), 10)  # registered, silver, gold, platinum
+Reason = text(500)  # lead_events.reason is String(500)
 from portal.choices import REGION, RegionCode
 
 
 class CompanyIn(Body):
-    name: str
-    domain: str | None = Field(None, description="web or e-mail domain, e.g. acme.com")
-    country: str = Field(description="ISO 3166 alpha-2")
-    city: str | None = None
+    name: Name
+    domain: text(254) | None = Field(None, description="web or e-mail domain, e.g. acme.com")
+    country: text(64) = Field(description="ISO 3166 alpha-2")
+    city: text(120) | None = None
 
 
 class ContactIn(Body):
-    name: str | None = None
-    email: str | None = None
-    phone: str | None = None
+    name: Name | None = None
+    email: text(254) | None = None
+    phone: text(50) | None = None
 
 
 class LeadCreate(Body):
     company: CompanyIn
     contact: ContactIn | None = None
-    families: list[str] = Field(description="product families the prospect is interested in")
-    region: str = Field(description=f"the pool's sales region: {REGION}")
+    families: Families = Field(description="product families the prospect is interested in")
+    region: text(64) = Field(description=f"the pool's sales region: {REGION}")
     partner_id: Id | None = Field(None, description="assign to this partner; without it the lead "
                                                      "goes to the pool")
-    tiers: list[str] | None = Field(None, description="pool only for these partner tiers (default all)")
-    notes: str | None = None
-    assignment_deadline: str | None = Field(None, description="YYYY-MM-DD or ISO timestamp; "
+    tiers: Tiers | None = Field(None, description="pool only for these partner tiers (default all)")
+    notes: Text | None = None
+    assignment_deadline: DateText | None = Field(None, description="YYYY-MM-DD or ISO timestamp; "
                                                               "default LEADS_ASSIGNMENT_DAYS")
     campaign_id: Id | None = Field(None, description="the published campaign the lead comes from")
 
@@ -42,37 +49,37 @@ class CampaignIn(Body):
 
 
 class ActivityIn(Body):
-    note: str
-    kind: str = Field("note", description="call, email, meeting or note")
+    note: Text
+    kind: text(CHOICE_MAX) = Field("note", description="call, email, meeting or note")
 
 
 class ReasonIn(Body):
-    reason: str | None = None
+    reason: Reason | None = None
 
 
 class AssignIn(Body):
-    partner_id: int
-    assignment_deadline: str | None = None
-    reason: str | None = Field(None, description="required when the lead is held by another partner")
+    partner_id: Id
+    assignment_deadline: DateText | None = None
+    reason: Reason | None = Field(None, description="required when the lead is held by another partner")
 
 
 class PoolIn(Body):
-    region: RegionCode | None = None
-    tiers: list[str] | None = None
-    reason: str | None = Field(None, description="required when a partner holds the lead")
+    region: Annotated[RegionCode, Field(max_length=CHOICE_MAX)] | None = None
+    tiers: Tiers | None = None
+    reason: Reason | None = Field(None, description="required when a partner holds the lead")
 
 
 class CloseIn(Body):
-    reason: str
+    reason: Reason
 
 
 class ConvertIn(Body):
-    amount: str | int | float = Field(description="estimated deal amount, decimal string")
-    currency: str | None = Field(None, description="default: the partner's currency")
-    expected_close: str = Field(description="YYYY-MM-DD")
-    families: list[str] | None = Field(None, description="default: the lead's product families")
-    notes: str | None = Field(None, description="default: the lead's notes")
-    vat_id: str | None = Field(None, description="the customer's VAT id, if known")
+    amount: LeadAmount = Field(description="estimated deal amount, decimal string")
+    currency: text(CHOICE_MAX) | None = Field(None, description="default: the partner's currency")
+    expected_close: DateText = Field(description="YYYY-MM-DD")
+    families: items(Code, 50) | None = Field(None, description="default: the lead's product families")
+    notes: Text | None = Field(None, description="default: the lead's notes")
+    vat_id: text(40) | None = Field(None, description="the customer's VAT id, if known")
 
 
 class CompanyOut(BaseModel):

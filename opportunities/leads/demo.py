@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from portal import demo
+from flask import Flask
+
+from portal.extension_points import DemoLoader, registry
 
 LEADS = [
     # company, domain, country, city, contact, families, region
@@ -79,4 +81,5 @@ def load(objects: dict) -> None:
     db.session.flush()
 
 
-demo.EXTENSIONS.append(load)
+def init_app(app: Flask) -> None:
+    registry(app).demo_loaders.append(DemoLoader("leads", 30, load))

@@ -8,16 +8,15 @@ leads it owns; a partner admin sees and works all of its partner's. A lead offer
 """
 from __future__ import annotations
 
-from typing import Any
-
 from datetime import datetime, timezone
+from typing import Any
 
 from sqlalchemy import Select, func, literal, or_, select
 
 from opportunities.leads.models import Lead, LeadActivity, LeadCooldown, LeadEvent
 from opportunities.leads.rules import eligible
 from opportunities.leads.services import LeadNotFound
-from portal.db import UTCDateTime, utcnow
+from portal.db import UTCDateTime, id_in_range, utcnow
 from portal.extensions import db
 from portal.models import Partner
 
@@ -55,8 +54,11 @@ def can_see_lead(user: Any, partner: Any, lead: Lead) -> bool:
             and (sees_all_partner_leads(user) or lead.owner_user_id == user.id))
 
 
-def lead_for_partner_or_404(partner: Any, user: Any, lead_id: int) -> Lead:
-    lead = db.session.get(Lead, lead_id)
+def lead_for_partner_or_404(partner: Any, user: Any, lead_id: Any) -> Lead:
+    """The lead if the partner's user may see it (`can_see_lead`), else LeadNotFound, so nothing
+    leaks. Leads are not tenant rows (a pool lead belongs to nobody), so this is
+    `portal.db.load_owned`'s rule with `can_see_lead` in place of the partner compare."""
+    lead = db.session.get(Lead, lead_id) if id_in_range(lead_id) else None
     if lead is None or not can_see_lead(user, partner, lead):
         raise LeadNotFound("No such lead.")
     return lead

@@ -8,7 +8,7 @@ from opportunities.leads.api_schemas import ActivityOut, LeadOut, StatsOut
 from opportunities.leads.models import Lead, LeadActivity, LeadEvent
 from opportunities.leads.rules import LeadSettings, lead_clock
 from opportunities.leads.services.stats import PoolStats, StatRow
-from opportunities.services.attribution import shown_campaign
+from opportunities.registrations.services.attribution import shown_campaign
 from portal.api.schemas import present
 
 

@@ -7,44 +7,40 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from catalog.services.products import families as catalog_families
-from opportunities.forms import RegistrationForm
-from opportunities.forms import show_errors as show_registration_errors
 from opportunities.leads import queries
-from opportunities.leads.cli import register_commands
 from opportunities.leads.forms import ActivityForm, CampaignForm, ReasonForm, show_errors
 from opportunities.leads.models import Lead
 from opportunities.leads.rules import lead_clock, settings
 from opportunities.leads.serializers import campaign_shown_to
-from opportunities.leads.services import LeadConflict, LeadError, campaigns, conversion, ownership
+from opportunities.leads.services import LeadConflict, LeadError, LeadNotFound, campaigns, conversion, ownership
 from opportunities.leads.services.common import cooldown_until
-from opportunities.services import attribution
+from opportunities.registrations.forms import RegistrationForm
+from opportunities.registrations.forms import show_errors as show_registration_errors
+from opportunities.registrations.services import attribution
 from portal.db import utcnow
 from portal.errors import DomainError
+from portal.extension_points import NavItem
 from portal.extensions import db
 from portal.listing import apply_sort, page_params, paginate
 from portal.models import User
 from portal.permissions import partner_required
-from portal.templating import register_nav
 from portal.tenancy import current_partner
 
 bp = Blueprint("leads", __name__, url_prefix="/leads", cli_group="leads")
-register_commands(bp)
 PARTNER_ROLES = ("partner_admin", "partner_user")
 PER_PAGE = 25
 SORTS = {"company": Lead.company_name, "status": Lead.status, "due": queries.due_order(),
          "region": Lead.region, "created": Lead.created_at, "updated": Lead.updated_at}
 STATUS_FILTERS = ("assigned", "claimed", "converted")
 
-register_nav("Leads", "leads.mine", "person-lines-fill", PARTNER_ROLES, 40)
+NAV = (NavItem("Leads", "leads.mine", "person-lines-fill", PARTNER_ROLES, 40, menu="Pipeline"),)
 
 
-@bp.app_template_global()
 def lead_clock_of(lead: Lead) -> Any:
     """The clock of a lead, for templates (None when nothing runs)."""
     return lead_clock(lead.status, lead.due_at, utcnow(), settings())
 
 
-@bp.app_template_global()
 def lead_panel() -> dict[str, int] | None:
     """Counts for the partner dashboard: offered, owned, due soon, pool size."""
     partner = current_partner()
@@ -93,10 +89,10 @@ def _owners(leads: list[Lead]) -> dict[int, Any]:
 
 
 def _lead_or_404(lead_id: int) -> Lead:
-    lead = db.session.get(Lead, lead_id)
-    if lead is None or not queries.can_see_lead(current_user, current_partner(), lead):
+    try:
+        return queries.lead_for_partner_or_404(current_partner(), current_user, lead_id)
+    except LeadNotFound:
         abort(404)
-    return lead
 
 
 def _render_detail(lead: Lead, activity_form: ActivityForm | None = None, status: int = 200,

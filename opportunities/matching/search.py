@@ -1,7 +1,7 @@
 """Conflict search over any record store: blocked candidate retrieval, then scoring with reasons.
 
 The algorithm is written once against `MatchStore`, a few batch reads that an in-memory index
-(`CompanyIndex`) and the database registry (`opportunities.services.registry`) both answer, so the
+(`CompanyIndex`) and the database registry (`opportunities.registry.index`) both answer, so the
 product's check and the measured module give the same matches.
 """
 

@@ -11,7 +11,6 @@ from portal.db import TenantMixin, TimestampMixin, UTCDateTime, utcnow
 from portal.extensions import db
 from portal.money import Money
 
-PAYMENT_STATUSES = ("new", "open", "processing", "succeeded", "failed", "canceled")
 OPEN_PAYMENT = ("new", "open", "processing")
 
 
@@ -44,7 +43,7 @@ class Payment(TenantMixin, TimestampMixin, db.Model):
     client_secret: Mapped[str | None] = mapped_column(String(255))
     amount_minor: Mapped[int]
     currency: Mapped[str] = mapped_column(String(3))
-    status: Mapped[str] = mapped_column(String(20), default="new")
+    status: Mapped[str] = mapped_column(String(20), default="new")  # new, open, processing, succeeded, failed, canceled
     last_error: Mapped[str | None] = mapped_column(Text)
     card_last4: Mapped[str | None] = mapped_column(String(4))
     succeeded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -6,6 +6,9 @@ from datetime import date
 import click
 from flask.cli import AppGroup
 
+from orders.quotes.services import expire_quotes, warn_expiring
+from portal.extensions import db
+
 quotes_cli = AppGroup("quotes", help="Quotes: expiry.")
 
 
@@ -14,9 +17,6 @@ quotes_cli = AppGroup("quotes", help="Quotes: expiry.")
               help="Run as if today were this date (YYYY-MM-DD).")
 def expire_command(on: object) -> None:
     """Expire approved quotes past their validity; warn about quotes expiring within 3 days."""
-    from orders.quotes.services import expire_quotes, warn_expiring
-    from portal.extensions import db
-
     day: date | None = on.date() if on is not None else None  # type: ignore[attr-defined]
     expired = expire_quotes(day)
     warned = warn_expiring(day)

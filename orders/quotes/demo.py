@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from flask import Flask
+
 from catalog.services.pricing import LineInput
 from orders.quotes import services
 from orders.quotes.models import Quote
-from portal import demo
 from portal.db import utcnow
+from portal.extension_points import DemoLoader, registry
 
 SERVER = ("CPU-8C", "RAM-32", "SSD-1T", "PSU-STD")  # SRV-100 options
 BIG_SERVER = ("CPU-16C", "RAM-128", "SSD-4T", "PSU-HI")
@@ -106,4 +108,5 @@ def load(objects: dict) -> None:
     services.warn_expiring(today)
 
 
-demo.EXTENSIONS.append(load)
+def init_app(app: Flask) -> None:
+    registry(app).demo_loaders.append(DemoLoader("quotes", 50, load))

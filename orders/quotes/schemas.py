@@ -7,41 +7,44 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from portal.api.schemas import Body
-from portal.api.types import Id
+from portal.api.types import Code, Id, Percent, Quantity, Text, items, text
+
+TITLE_MAX = 200  # quotes.title; long texts get TEXT_MAX, the service enforces its own (shorter) limits
+MAX_LINES = 500  # like an order
 
 PERCENT = "decimal string from 0 to 100, at most 2 decimals (\"7.5\")"
 
 
 class QuoteLineIn(Body):
-    sku: str
-    quantity: Any = Field(description="a whole number from 1 to 1,000,000")
-    options: list[str] = []
+    sku: Code
+    quantity: Quantity = Field(description="a whole number from 1 to 1,000,000")
+    options: items(Code) = []
 
 
 class QuoteCreate(Body):
-    lines: list[QuoteLineIn]
+    lines: items(QuoteLineIn, MAX_LINES)
     opportunity_id: Id | None = Field(None, description="one of your approved deal registrations")
-    requested_discount_percent: Any = Field(None, description=f"extra discount asked for: {PERCENT}")
-    justification: str | None = None
-    title: str | None = Field(None, description="your reference, e.g. the end customer")
+    requested_discount_percent: Percent | None = Field(None, description=f"extra discount asked for: {PERCENT}")
+    justification: Text | None = None
+    title: text(TITLE_MAX) | None = Field(None, description="your reference, e.g. the end customer")
 
 
 class QuoteUpdate(Body):
-    lines: list[QuoteLineIn] | None = Field(None, description="replaces all lines when given")
+    lines: items(QuoteLineIn, MAX_LINES) | None = Field(None, description="replaces all lines when given")
     opportunity_id: Id | None = None
-    requested_discount_percent: Any = Field(None, description=PERCENT)
-    justification: str | None = None
-    title: str | None = None
-    change_note: str | None = Field(None, description="why this revision (shown in the history)")
+    requested_discount_percent: Percent | None = Field(None, description=PERCENT)
+    justification: Text | None = None
+    title: text(TITLE_MAX) | None = None
+    change_note: Text | None = Field(None, description="why this revision (shown in the history)")
 
 
 class QuoteApprove(Body):
-    discount_percent: Any = Field(None, description=f"defaults to the requested one; at most that: {PERCENT}")
-    comment: str | None = None
+    discount_percent: Percent | None = Field(None, description=f"defaults to the requested one; at most that: {PERCENT}")
+    comment: Text | None = None
 
 
 class QuoteReason(Body):
-    reason: str
+    reason: Text
 
 
 class QuoteAccept(Body):
@@ -115,25 +118,6 @@ class QuoteOut(BaseModel):
     lines: list[QuoteLineOut] = []
     revisions: list[QuoteRevisionOut] = []
     history: list[QuoteEventOut] = []
-
-
-class QuoteDiffField(BaseModel):
-    field: str
-    before: str
-    after: str
-
-
-class QuoteDiffLine(BaseModel):
-    change: str
-    sku: str
-    name: str
-    options: list[str]
-    quantity_before: int | None
-    quantity_after: int | None
-    unit_net_before: str | None
-    unit_net_after: str | None
-    line_total_before: str | None
-    line_total_after: str | None
 
 
 class QuoteRevisionDetail(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from catalog.services import carts
@@ -17,23 +17,19 @@ from orders.quotes.models import QUOTE_STATUSES, STATUS_LABELS, Quote
 from orders.quotes.services import queries
 from orders.quotes.services.common import self_approval_limit, today
 from portal.errors import DomainError
+from portal.extension_points import NavItem, registry
 from portal.extensions import db
 from portal.forms import apply_domain_error
 from portal.listing import apply_sort, page_params, paginate
 from portal.permissions import partner_required
-from portal.templating import register_nav
 from portal.tenancy import current_partner
 
 bp = Blueprint("quotes", __name__)
 PARTNER_ROLES = ("partner_admin", "partner_user")
 SORTS = {"number": Quote.number, "created": Quote.created_at, "total": Quote.total_minor,
          "status": Quote.status, "valid_until": Quote.valid_until, "title": Quote.title}
-# The ordering feature may add a function giving the URL of its "order this quote" page; without
-# one, the ordering checkout is used when it exists, else accepting records the acceptance.
-ORDER_FORM_LINKS: list[Callable[[Quote], str]] = []
-ORDER_CHECKOUT_ENDPOINT = "orders.checkout_form"
 
-register_nav("Quotes", "quotes.index", "file-earmark-text", PARTNER_ROLES, 25)
+NAV = (NavItem("Quotes", "quotes.index", "file-earmark-text", PARTNER_ROLES, 25),)
 
 
 def user() -> Any:
@@ -95,12 +91,10 @@ def _quote(quote_id: int) -> Quote:
 
 
 def _order_link(quote: Quote) -> str | None:
-    """Where the partner orders an approved quote (None: the page offers "Accept")."""
-    if ORDER_FORM_LINKS:
-        return ORDER_FORM_LINKS[0](quote)
-    if ORDER_CHECKOUT_ENDPOINT in current_app.view_functions:
-        return url_for(ORDER_CHECKOUT_ENDPOINT, quote_id=quote.id)
-    return None
+    """Where the partner orders an approved quote: the ordering feature's page
+    (`registry().quote_ordering`); None, without ordering, and the page offers "Accept"."""
+    ordering = registry().quote_ordering
+    return ordering.order_form_url(quote) if ordering is not None else None
 
 
 def render_detail(quote: Quote, *, reason_form: ReasonForm | None = None, error: str | None = None,

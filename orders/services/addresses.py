@@ -4,14 +4,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from orders.models import ShipToAddress
 from orders.services import OrderError
+from portal import choices
+from portal.db import load_owned
 from portal.errors import NotFound
 from portal.extensions import db
 from portal.models import Partner
-from portal.validation import country_codes
 
 FIELDS = {"recipient": 200, "street": 300, "postal_code": 20, "city": 100, "country": 2}
 REQUIRED = ("recipient", "street", "city", "country")
@@ -25,10 +26,9 @@ def saved(partner: Partner) -> list[ShipToAddress]:
 
 
 def get(partner: Partner, address_id: int) -> ShipToAddress:
-    address = db.session.get(ShipToAddress, address_id)
-    if address is None or address.partner_id != partner.id or address.archived:
-        raise NotFound("This address does not exist.")
-    return address
+    """The partner's saved (not archived) address; NotFound otherwise."""
+    return load_owned(ShipToAddress, address_id, partner, message="This address does not exist.",
+                      visible=lambda address: not address.archived)
 
 
 def clean(data: Mapping[str, Any], prefix: str = "ship_to") -> dict[str, str]:
@@ -42,7 +42,7 @@ def clean(data: Mapping[str, Any], prefix: str = "ship_to") -> dict[str, str]:
     for name, size in FIELDS.items():
         if len(values[name]) > size:
             errors[f"{prefix}.{name}"] = f"At most {size} characters."
-    if values["country"] and values["country"] not in country_codes():
+    if values["country"] and values["country"] not in choices.countries():
         errors[f"{prefix}.country"] = "Use an ISO 3166 alpha-2 code, e.g. DE."
     if errors:
         raise OrderError("The ship-to address is incomplete: see fields.", fields=errors)
@@ -102,7 +102,3 @@ def archive(partner: Partner, address_id: int) -> ShipToAddress:
     db.session.flush()
     return address
 
-
-def any_default(partner: Partner) -> bool:
-    return db.session.scalar(select(ShipToAddress.id).where(
-        ShipToAddress.partner_id == partner.id, ShipToAddress.is_default.is_(True))) is not None

@@ -102,7 +102,3 @@ def process(event: dict[str, Any]) -> tuple[bool, str]:
         row.outcome = "ignored"
     db.session.flush()
     return True, row.outcome
-
-
-def order_of(event_row: StripeEvent) -> Order | None:
-    return db.session.get(Order, event_row.order_id) if event_row.order_id else None

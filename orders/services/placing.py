@@ -1,7 +1,8 @@
 """Placing an order: header checks, pricing at today's prices (or a quote's frozen prices), the
 credit check for on-account orders (the partner row is locked, so concurrent orders queue), the
 order with its frozen lines, and idempotent submission. One cart or one quote gives one order,
-however many tabs submit it at once (AlreadyOrdered for the others)."""
+however many tabs submit it at once (AlreadyOrdered for the others). These are the steps;
+`orders.services.checkout.place` is the use case that runs them (and its dry run, the preview)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence

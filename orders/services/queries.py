@@ -10,6 +10,7 @@ from sqlalchemy import Select, exists, false, select
 
 from orders.models import ORDER_STATUSES, Order, OrderLine
 from portal.errors import Malformed
+from portal.extensions import db
 from portal.models import Partner
 
 NUMBER = re.compile(r"^\s*SO-\d{4}-0*(\d{1,12})\s*$", re.IGNORECASE)
@@ -74,8 +75,6 @@ def for_staff(args: Mapping[str, Any]) -> Select:
 
 
 def partner_names(orders: list[Order]) -> dict[int, str]:
-    from portal.extensions import db
-
     ids = {o.partner_id for o in orders}
     if not ids:
         return {}

@@ -5,6 +5,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from orders.models import Order
+from orders.quotes.services.common import get_quote
+from orders.quotes.services.queries import frozen_quote
+from orders.quotes.services.workflow import accept_quote
 from orders.services import OrderError
 from orders.services.placing import AlreadyOrdered, FrozenLine, OrderInput, place_order
 from portal.extensions import db
@@ -28,10 +31,6 @@ def order_from_quote(partner: Partner, actor: User, quote_id: int, header: Order
     """Place the partner's approved, unexpired quote as an order at the quote's prices; the
     quote is marked accepted with the order's id (both in this transaction). The quote's row is
     locked first, so of concurrent orders of one quote the later ones find it ordered."""
-    from orders.quotes.services.common import get_quote
-    from orders.quotes.services.queries import frozen_quote
-    from orders.quotes.services.workflow import accept_quote
-
     locked = get_quote(partner, quote_id, lock=True)
     if locked.status == "accepted" and locked.order_id is not None:
         order = db.session.get(Order, locked.order_id)

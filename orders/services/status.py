@@ -15,7 +15,7 @@ from orders.models import (
     Payment, Refund,
 )
 from orders.services import IllegalTransition, OrderError, notices
-from portal.db import utcnow
+from portal.db import load_owned, utcnow
 from portal.extensions import db
 from portal.models import Partner, User
 from portal.services import audit
@@ -87,11 +87,10 @@ def change_status(actor: User, order_id: int, target: str, tracking: str | None 
 
 
 def cancel_for_partner(partner: Partner, actor: User, order_id: int, reason: str = "") -> Order:
-    """The partner cancels its own order while it is not yet confirmed."""
-    order = lock(order_id)
-    if order.partner_id != partner.id:
-        raise OrderError("This order does not exist.")  # callers load it for the partner first
-    return _cancel(order, actor, staff=False, reason=reason)
+    """The partner cancels its own order while it is not yet confirmed (callers load it for the
+    partner first); the row is locked and read afresh before the status is checked."""
+    order = load_owned(Order, order_id, partner, error=OrderError, message="This order does not exist.")
+    return _cancel(lock(order.id), actor, staff=False, reason=reason)
 
 
 def _cancel(order: Order, actor: User | None, *, staff: bool, reason: str) -> Order:

@@ -84,7 +84,8 @@ def _query(name: str, spec: Any) -> dict[str, Any]:
         schema = {"type": "string", "enum": list(values)}
     else:
         schema = {"type": "string"}
-    return {"name": name, "in": "query", "required": False, "description": description, "schema": schema}
+    return {"name": name, "in": "query", "required": False, "allowEmptyValue": True,
+            "description": description, "schema": schema}
 
 
 def _error(code: int) -> dict[str, Any]:
@@ -102,9 +103,10 @@ def _operation(endpoint: str, meta: dict[str, Any], params: list[dict[str, Any]]
                for k, v in meta["headers"].items()]
     if meta["list_of"]:
         cap = current_app.config["API_MAX_PER_PAGE"]
-        query += [{"name": "page", "in": "query", "required": False, "description": "1 (default) or later",
+        query += [{"name": "page", "in": "query", "required": False, "allowEmptyValue": True,
+                   "description": "1 (default) or later",
                    "schema": {"type": "integer", "minimum": 1, "maximum": PAGE_MAX}},
-                  {"name": "per_page", "in": "query", "required": False,
+                  {"name": "per_page", "in": "query", "required": False, "allowEmptyValue": True,
                    "description": f"items per page, 50 by default; a value above {cap} is served as {cap}",
                    "schema": {"type": "integer", "minimum": 1}}]
     if params or query or headers:

@@ -6,11 +6,19 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from portal.api.types import Id
+from portal.api.types import Amount, Days, Id, Name, text
 
 from portal.choices import COUNTRY, CURRENCY, REGION
 
-Amount = str | int | float  # decimal string preferred ("1234.50"); checked by the service
+__all__ = ["Amount", "Body", "present"]  # Amount: the bounded one of portal.api.types (one definition)
+
+# kind, tier, status, role (String(20)) and country, region, currency codes: the service
+# normalises them and refuses unknown ones with a 422 naming each field, so the schema bound is
+# looser than the column (CHOICE_MAX) and lets the service report them all at once.
+CHOICE_MAX = 64
+Choice = text(CHOICE_MAX)
+Word = Choice
+Email = text(254)
 
 
 class Body(BaseModel):
@@ -31,29 +39,29 @@ class Me(BaseModel):
 
 
 class PartnerCreate(Body):
-    name: str
-    kind: str = Field(description="distributor, reseller or agent")
-    tier: str = Field(description="registered, silver, gold or platinum")
-    country: str = Field(description=COUNTRY)
-    region: str = Field(description=REGION)
-    currency: str = Field(description=CURRENCY)
+    name: Name
+    kind: Word = Field(description="distributor, reseller or agent")
+    tier: Word = Field(description="registered, silver, gold or platinum")
+    country: Choice = Field(description=COUNTRY)
+    region: Choice = Field(description=REGION)
+    currency: Choice = Field(description=CURRENCY)
     credit_limit: Amount = Field(description="decimal string in the partner's currency")
-    payment_terms_days: int
-    status: str | None = Field(None, description="active (default) or suspended")
+    payment_terms_days: Days
+    status: Word | None = Field(None, description="active (default) or suspended")
     manager_id: Id | None = None
     price_book_id: Id | None = None
 
 
 class PartnerUpdate(Body):
-    name: str | None = None
-    kind: str | None = None
-    tier: str | None = None
-    country: str | None = Field(None, description=COUNTRY)
-    region: str | None = Field(None, description=REGION)
-    currency: str | None = Field(None, description=CURRENCY)
+    name: Name | None = None
+    kind: Word | None = None
+    tier: Word | None = None
+    country: Choice | None = Field(None, description=COUNTRY)
+    region: Choice | None = Field(None, description=REGION)
+    currency: Choice | None = Field(None, description=CURRENCY)
     credit_limit: Amount | None = None
-    payment_terms_days: int | None = None
-    status: str | None = None
+    payment_terms_days: Days | None = None
+    status: Word | None = None
     manager_id: Id | None = None
     price_book_id: Id | None = None
 
@@ -76,17 +84,17 @@ class PartnerOut(BaseModel):
 
 
 class UserCreate(Body):
-    email: str
-    name: str
-    role: str = Field(description="admin, partner_manager, sales_ops, partner_admin, partner_user")
+    email: Email
+    name: Name
+    role: Word = Field(description="admin, partner_manager, sales_ops, partner_admin, partner_user")
     partner_id: Id | None = None
-    password: str | None = Field(None, description="without it the user is invited by e-mail")
+    password: text(1000) | None = Field(None, description="without it the user is invited by e-mail")
 
 
 class UserUpdate(Body):
-    email: str | None = None
-    name: str | None = None
-    role: str | None = None
+    email: Email | None = None
+    name: Name | None = None
+    role: Word | None = None
     partner_id: Id | None = None
     active: bool | None = None
 
@@ -103,7 +111,7 @@ class UserOut(BaseModel):
 
 
 class TokenCreate(Body):
-    name: str | None = None
+    name: text(100) | None = None
 
 
 class TokenIssued(BaseModel):

@@ -44,11 +44,13 @@ def queue_email(recipient: str, subject: str, template: str, **context: Any) -> 
     return email
 
 
-def _dispatch(email_id: int) -> None:
-    from portal.tasks import deliver_email
+DELIVER_TASK = "portal.deliver_email"  # portal/tasks.py, registered with the app's Celery
 
+
+def _dispatch(email_id: int) -> None:
+    """Queue the delivery job by name: `portal.tasks` imports this module, not the other way."""
     try:
-        deliver_email.delay(email_id)
+        current_app.extensions["celery"].tasks[DELIVER_TASK].delay(email_id)
     except Exception:  # noqa: BLE001 - broker down: the outbox drain sends it later
         log.warning("broker unavailable; e-mail %s stays in the outbox", email_id)
 

@@ -13,6 +13,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy import func, or_, select
 
+from portal.choices import check_country, check_currency
 from portal.db import utcnow
 from portal.errors import StateConflict, ValidationFailed
 from portal.extensions import db
@@ -20,10 +21,9 @@ from portal.models import PARTNER_KINDS, Partner, PartnerApplication, User
 from portal.money import Money
 from portal.services import audit, partners, users
 from portal.services import onboarding_guard as guard
-from portal.services.onboarding_duplicates import find_duplicates, name_key
 from portal.services.mail import queue_email
 from portal.services.notifications import manager_of, notify, register_kind
-from portal.validation import check_country, check_currency
+from portal.services.onboarding_duplicates import find_duplicates, name_key
 
 NEW_APPLICATION = register_kind("partner_application", "New partner application")
 PARTNER_ASSIGNED = register_kind("partner_onboarded", "A new partner is assigned to you")

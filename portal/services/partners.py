@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from portal.errors import ValidationFailed
+from portal.extension_points import registry
 from portal.extensions import db
 from portal.models import PARTNER_KINDS, PARTNER_STATUSES, PARTNER_TIERS, Partner, User
 from portal.money import Money
@@ -18,8 +19,6 @@ AUDITED = ("name", "kind", "tier", "country", "region", "currency", "credit_limi
            "payment_terms_days", "status", "manager_id", "price_book_id")
 REQUIRED = ("name", "kind", "tier", "country", "region", "currency", "credit_limit",
             "payment_terms_days")
-# Checks other features register for their fields (the catalog checks `price_book_id`).
-EXTRA_FIELDS: dict[str, Any] = {}
 
 
 class PartnerError(ValidationFailed):
@@ -67,7 +66,7 @@ def _clean(data: Mapping[str, Any], partner: Partner | None) -> dict[str, Any]:
     elif partner is not None and "currency" in out and out["currency"] != partner.currency:
         amount = partner.credit_limit.amount
         out["credit_limit_minor"] = Money.from_decimal(amount, out["currency"]).amount_minor
-    for key, cleaner in EXTRA_FIELDS.items():
+    for key, cleaner in registry().partner_fields.items():  # the catalog checks `price_book_id`
         take(key, cleaner)
     if "name" in out and "name" not in errors:
         clash = select(Partner.id).where(func.lower(Partner.name) == out["name"].lower())

@@ -1,6 +1,7 @@
 """Passkeys (WebAuthn, py_webauthn): register on the account page, use as the second step."""
 from __future__ import annotations
 
+import ipaddress
 import json
 from typing import Any
 from urllib.parse import urlsplit
@@ -39,6 +40,20 @@ def relying_party() -> tuple[str, str]:
     """(rp id, expected origin), both from PORTAL_BASE_URL."""
     parts = urlsplit(current_app.config["PORTAL_BASE_URL"])
     return parts.hostname or "localhost", f"{parts.scheme}://{parts.netloc}"
+
+
+def unavailable_reason() -> str | None:
+    """Why passkeys cannot work at this address, or None. Browsers refuse an IP address as the
+    relying party (the demo's default http://127.0.0.1:5000)."""
+    rp_id, _ = relying_party()
+    try:
+        ipaddress.ip_address(rp_id.strip("[]"))
+    except ValueError:
+        return None
+    port = urlsplit(current_app.config["PORTAL_BASE_URL"]).port
+    local = f"http://localhost{':' + str(port) if port else ''}"
+    return (f"Passkeys need the portal to have a host name, and its address ({rp_id}) is an IP address. "
+            f"Set PORTAL_BASE_URL to a name (for the demo: {local}) and open the portal there.")
 
 
 def user_passkeys(user: User) -> list[Passkey]:

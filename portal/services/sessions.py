@@ -144,6 +144,15 @@ def sign_out_elsewhere(actor: User, current: UserSession, ip: str | None = None)
     return count
 
 
+def end_all_for(actor: User, user: User, ip: str | None = None) -> int:
+    """An admin ends every session of `user` (a lost laptop, a leaver): the next request of each
+    is logged out, the remember cookies too."""
+    count = revoke_all(user, "ended_by_admin")
+    audit.record(actor, "user.sessions_revoke", user, ip=ip,
+                 summary=f"Ended {count} session{'s' if count != 1 else ''} of {user.email}")
+    return count
+
+
 def after_password_change(user: User, current: UserSession | None) -> int:
     """The password changed in `current` (None: through a link): other sessions end, this one
     follows the new auth version."""

@@ -1,22 +1,18 @@
 """The public "become a partner" application form (no log-in), with its spam guard."""
 from __future__ import annotations
 
-from functools import lru_cache
-
-from babel.numbers import get_currency_name
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
+from portal import choices
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.forms import apply_domain_error, options
 from portal.models import PARTNER_KINDS
-from portal.money import known_currencies
 from portal.services import onboarding
 from portal.services import onboarding_guard as guard
-from portal.validation import country_choices
 
 bp = Blueprint("apply", __name__, url_prefix="/apply")
 COMMON_CURRENCIES = ("EUR", "USD", "GBP", "JPY", "CHF", "CAD", "AUD", "CNY", "INR", "BRL")
@@ -25,11 +21,11 @@ KIND_LABELS = {"distributor": "Distributor: we buy and resell to resellers",
                "agent": "Agent: we refer deals, the vendor sells"}
 
 
-@lru_cache(maxsize=1)
-def currency_choices() -> tuple[tuple[str, str], ...]:
-    """Common currencies first, then every other ISO 4217 code."""
-    rest = sorted(known_currencies() - set(COMMON_CURRENCIES))
-    return tuple((c, f"{c} · {get_currency_name(c, locale='en')}") for c in COMMON_CURRENCIES + tuple(rest))
+def currency_choices() -> list[tuple[str, str]]:
+    """The supported currencies, the common ones first."""
+    supported = choices.currency_options()
+    return ([c for c in supported if c[0] in COMMON_CURRENCIES]
+            + [c for c in supported if c[0] not in COMMON_CURRENCIES])
 
 
 class ApplicationForm(FlaskForm):
@@ -54,10 +50,8 @@ class ApplicationForm(FlaskForm):
     def load_choices(self) -> None:
         self.kind.choices = [SelectChoice("", "Choose…")] + options(
             (k, KIND_LABELS[k]) for k in PARTNER_KINDS)
-        self.country.choices = [SelectChoice("", "Choose a country")] + options(
-            (c, f"{n} ({c})") for c, n in country_choices())
-        self.region.choices = [SelectChoice("", "Choose a region")] + options(
-            (r, r) for r in current_app.config["APPLICATION_REGIONS"])
+        self.country.choices = [SelectChoice("", "Choose a country")] + options(choices.country_options())
+        self.region.choices = [SelectChoice("", "Choose a region")] + options(choices.region_options())
         self.currency.choices = [SelectChoice("", "Choose a currency")] + options(currency_choices())
 
 

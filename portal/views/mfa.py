@@ -45,6 +45,7 @@ def _settings_page(password_form: PasswordForm | None = None, status: int = 200,
         "portal/mfa_settings.html", factor=factor, totp_on=mfa.has_totp(current_user),
         pending=mfa.pending_totp_secret(current_user) is not None, required=mfa.is_required(current_user),
         recovery_left=mfa.remaining_recovery_codes(current_user), passkeys=passkeys.user_passkeys(current_user),
+        passkeys_unavailable=passkeys.unavailable_reason(),
         password_form=password_form or PasswordForm(), form_for=form_for,
         has_factor=mfa.has_second_factor(current_user)), status
 

@@ -14,7 +14,7 @@ import pytest
 from admin.backoffice import approvals
 from opportunities.campaigns.models import MdfRequest
 from opportunities.campaigns.services import campaigns, claims, mdf
-from opportunities.models import Registration
+from opportunities.registrations.models import Registration
 from orders.quotes import services as quote_services
 from orders.quotes.models import Quote
 from portal import storage

@@ -13,9 +13,9 @@ from admin.backoffice.company_groups import Record, group_records
 from admin.backoffice.customers import name_patterns, parse_search
 from catalog.services.pricing import LineInput
 from opportunities.leads.services import distribution
-from opportunities.models import Registration
-from opportunities.services.decisions import approve_registration, reject_registration
-from opportunities.services.house_accounts import create_house_account
+from opportunities.registrations.models import Registration
+from opportunities.registrations.services.decisions import approve_registration, reject_registration
+from opportunities.registrations.services.house_accounts import create_house_account
 from orders.models import Order
 from orders.services import addresses, placing
 from portal.extensions import db

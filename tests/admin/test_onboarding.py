@@ -82,7 +82,7 @@ def test_invalid_answers_are_shown_next_to_their_fields_and_input_is_kept(client
     assert r.status_code == 422
     html = r.data.decode()
     assert html.count("is-invalid") >= 7
-    for message in ("This field is required.", "not an ISO 3166 alpha-2", "not an ISO 4217",
+    for message in ("This field is required.", "not an ISO 3166 alpha-2", "is not a supported ISO 4217 currency code",
                     "Choose one of: APAC, EMEA, LATAM, NA", "Choose one of: distributor",
                     "Give a web address such as www.example.com."):
         assert message in html, message

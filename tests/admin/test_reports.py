@@ -21,7 +21,7 @@ from admin.reports.sql import percentiles
 from opportunities.campaigns.models import Campaign, CampaignEnrolment, MdfClaim, MdfRequest
 from opportunities.campaigns.services import results
 from opportunities.leads.models import Lead, LeadOwnership
-from opportunities.models import Registration, RegistrationEvent
+from opportunities.registrations.models import Registration, RegistrationEvent
 from orders.models import Order, OrderLine
 from portal.extensions import db
 from portal.money import Money

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from catalog.services import pricebooks, pricing
 from catalog.services.pricing import LineInput, PricingFailed
+from portal.extension_points import registry
 from portal.extensions import db
 from tests.catalog.builders import TODAY, build
 from tests.queries import count_queries
@@ -117,7 +118,7 @@ def test_pricing_a_cart_takes_a_fixed_number_of_queries(app, two_partners, n):
     assert len(doc.lines) == n
     # products + rules, books with tier discounts, entries with contract prices, and one per
     # registered campaign price rule provider (the campaigns feature adds one)
-    assert len(statements) == 4 + len(pricing.CAMPAIGN_DISCOUNTS), statements
+    assert len(statements) == 4 + len(registry().campaign_discounts), statements
 
 
 def test_campaign_price_rules_from_the_hook_are_their_own_step(app, two_partners, monkeypatch):
@@ -129,7 +130,7 @@ def test_campaign_price_rules_from_the_hook_are_their_own_step(app, two_partners
         seen.append((partner.id, on, set(skus)))
         return {"SRV": (Decimal("10"), "Spring servers")} if on == TODAY else {}
 
-    monkeypatch.setattr(pricing, "CAMPAIGN_DISCOUNTS", [provider])
+    monkeypatch.setattr(registry(), "campaign_discounts", [provider])
     doc = pricing.price_lines(a, [LineInput("SRV", 10, ("CPU-8", "RAM-32")), LineInput("LIC", 1)], on=TODAY)
     server, lic = doc.lines
     assert [s.step for s in server.waterfall] == ["list", "volume_tier", "tier_discount", "campaign", "net"]
@@ -147,3 +148,18 @@ def _srv():
     from catalog.services.products import get_by_sku
 
     return get_by_sku("SRV")
+
+
+def test_the_pricer_reads_the_inputs_once_and_prices_like_every_adapter(app, two_partners):
+    build()
+    a = two_partners.a
+    doc = pricing.price_lines(a, [LineInput("SRV", 10, ("CPU-8", "RAM-32")), LineInput("LIC", 1)])
+    a.name  # loaded outside the count
+    with count_queries() as statements:
+        pricer = pricing.Pricer.load(a, {"SRV", "CPU-8", "RAM-32", "LIC"}, TODAY, skus={"SRV", "LIC"})
+    assert len(statements) == 2 + len(registry().campaign_discounts)
+    with count_queries() as statements:
+        server, lic = pricer.line("SRV", "hardware", 10, ("CPU-8", "RAM-32")), pricer.line("LIC", "software", 1)
+    assert statements == []  # pricing a line is pure
+    assert (server, lic) == doc.lines and pricer.currency == "EUR"
+    assert pricing.list_prices(a, [_lic()])["LIC"] == pricer.line("LIC", "software", 1).unit_net

@@ -30,6 +30,26 @@ def test_ids_that_cannot_exist_do_not_match_a_route(app, path):
         app.url_map.bind("localhost").match(path)
 
 
+@pytest.mark.parametrize("method, path", [
+    ("PATCH", "/api/v1/partners/0"), ("PUT", f"/api/v1/partners/{TOO_BIG}/contract-prices"),
+    ("DELETE", "/api/v1/users/1/tokens/0"), ("POST", "/api/v1/quotes/0/order")])
+def test_a_method_of_a_shared_path_is_a_404_not_a_405_for_an_impossible_id(app, method, path):
+    # Werkzeug checks the method before converting: the bound must be in the pattern itself
+    with pytest.raises(NotFound):
+        app.url_map.bind("localhost").match(path, method=method)
+
+
+@pytest.mark.parametrize("value", [1, 9, 10, 1999999999, 2147483639, 2147483646, ID_MAX])
+def test_every_id_in_range_matches(app, value):
+    assert app.url_map.bind("localhost").match(f"/api/v1/partners/{value}")[1] == {"partner_id": value}
+
+
+@pytest.mark.parametrize("text", ["0", "01", "2147483648", "2147483650", "3000000000", "-1"])
+def test_ids_out_of_range_or_with_leading_zeros_do_not_match(app, text):
+    with pytest.raises(NotFound):
+        app.url_map.bind("localhost").match(f"/api/v1/partners/{text}")
+
+
 def test_out_of_range_ids_are_a_404_over_http(two_partners, api, login, client):
     admin = api(two_partners.admin)
     assert admin.get(f"/partners/{TOO_BIG}").status_code == 404
@@ -52,12 +72,24 @@ def test_loaders_answer_404_for_ids_no_row_can_have(app, two_partners):
 @pytest.mark.parametrize("query, field", [
     (f"page={HUGE}", "page"), ("page=0", "page"), ("page=abc", "page"), ("page=-3", "page"),
     ("per_page=0", "per_page"), ("per_page=-295696876959", "per_page"), ("per_page=x", "per_page"),
-    (f"manager_id={TOO_BIG}", "manager_id"), ("manager_id=abc", "manager_id"),
+    (f"manager_id={TOO_BIG}", "manager_id"), ("manager_id=abc", "manager_id"), ("page=1.5", "page"),
+    ("per_page=2.01", "per_page"), ("page=1e3", "page"),
 ])
 def test_bad_list_parameters_are_a_400_naming_the_parameter(two_partners, api, query, field):
     response = api(two_partners.admin).get(f"/partners?{query}")
     assert response.status_code == 400, response.json
     assert field in response.json["error"]["fields"]
+
+
+def test_empty_and_integral_decimal_parameters_are_what_json_schema_says(two_partners, api):
+    """An empty value is an absent one (`allowEmptyValue` in the description); "2.0" is the
+    integer 2, as JSON Schema counts integers."""
+    admin = api(two_partners.admin)
+    assert admin.get("/partners?page=&per_page=").json["per_page"] == 50
+    body = admin.get("/partners?page=1.0&per_page=2.00").json
+    assert (body["page"], body["per_page"]) == (1, 2)
+    described = admin.get("/openapi.json").json["paths"]["/partners"]["get"]["parameters"]
+    assert all(p["allowEmptyValue"] for p in described if p["in"] == "query")
 
 
 def test_per_page_above_the_cap_is_served_at_the_cap_and_huge_values_too(two_partners, api):

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from catalog.models import ImportJob, Product
 from opportunities.leads.models import Lead
-from opportunities.models import Registration
+from opportunities.registrations.models import Registration
 from portal.extensions import db
 from portal.models import AuditEntry
 from tests.opportunities.campaigns.builders import PDF, make_campaign, request_data

@@ -13,8 +13,9 @@ from wtforms.fields import HiddenField, PasswordField
 from wtforms.validators import Length
 
 from opportunities.matching import CompanyIndex, normalise_name
+from portal.extension_points import registry
 from opportunities.matching.normalise import MAX_WORD_LEN, MAX_WORDS
-from opportunities.models import Registration
+from opportunities.registrations.models import Registration
 from portal import request_guards
 from portal.extensions import db
 from tests.opportunities.registrations.helpers import CLOSE, payload
@@ -28,8 +29,8 @@ def no_matching(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("matching ran on invalid input")
 
-    monkeypatch.setattr("opportunities.services.inputs.normalise_name", refuse)
-    monkeypatch.setattr("opportunities.services.registrations.find_conflicts", refuse)
+    monkeypatch.setattr("opportunities.registrations.services.inputs.normalise_name", refuse)
+    monkeypatch.setattr("opportunities.registrations.services.registrations.find_conflicts", refuse)
 
 
 # --- 1. a huge customer name never reaches the matcher ------------------------------------------------
@@ -92,7 +93,8 @@ def test_upload_endpoints_accept_more_than_the_default(client, login, two_partne
 
 
 def test_every_upload_endpoint_exists(app):
-    assert request_guards.UPLOAD_ENDPOINTS <= set(app.view_functions)
+    uploads = registry(app).upload_endpoints
+    assert uploads <= set(app.view_functions) and len(uploads) == 7
 
 
 # --- 3. deeply nested or broken JSON ------------------------------------------------------------------
@@ -139,7 +141,7 @@ def test_a_nul_in_the_path_is_a_400(client, login, two_partners, api):
 
 # --- 5. every form string field has a maximum length -----------------------------------------------
 
-FORM_MODULES = ("portal.forms", "catalog.forms", "catalog.cart_forms", "opportunities.forms",
+FORM_MODULES = ("portal.forms", "catalog.forms", "catalog.cart_forms", "opportunities.registrations.forms",
                 "opportunities.campaigns.forms", "opportunities.leads.forms", "orders.forms", "orders.quotes.forms")
 
 

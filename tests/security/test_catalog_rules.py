@@ -7,8 +7,7 @@ import threading
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import create_engine, delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, func, select
 
 from catalog.models import ContractPrice, ImportJob, PriceBook, PriceBookEntry
 from catalog.services import pricebooks
@@ -50,6 +49,59 @@ def test_the_api_refuses_a_second_book_starting_the_same_day(two_partners, api):
     # another currency, or another day, is fine: the latest start wins, without a tie
     assert ops.post("/price-books", book_body("USD 2027", date(2027, 1, 1), currency="USD")).status_code == 201
     assert ops.post("/price-books", book_body("EUR 2027 H2", date(2027, 7, 1))).status_code == 201
+
+
+@pytest.mark.postgres_only
+@pytest.mark.skipif(not TEST_DB_URL.startswith("postgresql"), reason="two real transactions: PostgreSQL")
+def test_two_books_created_at_the_same_moment_one_is_a_422_never_a_500(app):
+    """The second transaction passed the pre-check before the first committed: the unique index
+    makes it wait, then it gets the same 422 as a late request, and writes nothing."""
+    from portal.errors import DomainError
+    from tests.orders.committed import make_app, restore_celery
+
+    other = make_app(TEST_DB_URL, SQLALCHEMY_ENGINE_OPTIONS={})
+    restore_celery(app)
+    start, flushed, release = date(2031, 3, 1), threading.Event(), threading.Event()
+    outcome: dict[str, object] = {}
+
+    def first() -> None:
+        with other.app_context():
+            pricebooks.create_price_book(None, book_body("NOK first", start, currency="NOK"))
+            flushed.set()  # inserted, not yet committed
+            release.wait(10)
+            db.session.commit()
+
+    def second() -> None:
+        with other.app_context():
+            flushed.wait(10)
+            try:
+                pricebooks.create_price_book(None, book_body("NOK second", start, currency="NOK",
+                                                             entries=[{"code": "X", "unit_price": "1.00"}]))
+            except DomainError as exc:
+                outcome["error"] = exc
+            db.session.rollback()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    try:
+        for thread in threads:
+            thread.start()
+        flushed.wait(10)
+        threading.Timer(0.5, release.set).start()  # the second waits on the index meanwhile
+        for thread in threads:
+            thread.join(20)
+        error = outcome.get("error")
+        assert error is not None and error.code == "price_book_same_start" and error.status == 422
+        assert '"NOK first"' in error.fields["valid_from"]  # names the committed book
+        with other.app_context():
+            names = list(db.session.scalars(select(PriceBook.name).where(PriceBook.currency == "NOK")))
+            assert names == ["NOK first"]
+    finally:
+        with other.app_context():
+            ids = select(PriceBook.id).where(PriceBook.currency == "NOK").scalar_subquery()
+            db.session.execute(delete(PriceBookEntry).where(PriceBookEntry.price_book_id.in_(ids)))
+            db.session.execute(delete(PriceBook).where(PriceBook.currency == "NOK"))
+            db.session.commit()
+            db.engine.dispose()
 
 
 def test_the_html_form_refuses_it_next_to_the_field_and_keeps_the_input(client, login, two_partners):

@@ -105,3 +105,14 @@ def test_removing_a_passkey_needs_the_password_and_only_works_on_ones_own(client
     assert client.post(f"/account/second-factor/passkeys/{passkey_id}/remove", data={"password": "nope"}).status_code == 403
     assert client.post(f"/account/second-factor/passkeys/{passkey_id}/remove", data={"password": PASSWORD}).status_code == 302
     assert db.session.get(Passkey, passkey_id) is None and not mfa.has_second_factor(owner)
+
+
+def test_at_an_ip_address_the_page_says_why_passkeys_cannot_work(app, client, login, monkeypatch):
+    user = make_user(role="admin")
+    login(user)
+    page = client.get("/account/second-factor").data.decode()
+    assert 'id="passkey-add"' in page and "passkeys-unavailable" not in page
+    monkeypatch.setitem(app.config, "PORTAL_BASE_URL", "http://127.0.0.1:5000")
+    page = client.get("/account/second-factor").data.decode()
+    assert 'data-testid="passkeys-unavailable"' in page and 'id="passkey-add"' not in page
+    assert "Set PORTAL_BASE_URL to a name (for the demo: http://localhost:5000)" in page

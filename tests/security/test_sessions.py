@@ -226,6 +226,28 @@ def test_admin_deactivation_ends_every_session_even_after_reactivation(two_partn
     assert not _logged_in(victim) and not _logged_in(_with_cookies(remember_token=remember))
 
 
+@covers("admin.end_user_sessions")
+def test_an_admin_signs_a_user_out_everywhere_from_the_users_page(two_partners):
+    user, admin = two_partners.b_user, _browser(two_partners.admin)
+    laptop, phone = _browser(user, remember=True), _browser(user, agent=SAFARI)
+    remember = _cookie(laptop, "remember_token")
+    page = admin.get(f"/admin/users/{user.id}/edit").data.decode()
+    assert page.count('data-testid="session-row"') == 2 and "iPhone" in page and "Sign out everywhere" in page
+    r = admin.post(f"/admin/users/{user.id}/sessions/end")
+    assert r.status_code == 302 and r.headers["Location"].endswith(f"/admin/users/{user.id}/edit")
+    assert not _logged_in(laptop) and not _logged_in(phone) and not _logged_in(_with_cookies(remember_token=remember))
+    assert {r.revoked_reason for r in _rows(user)} == {"ended_by_admin"} and user.active is True
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "user.sessions_revoke")).one()
+    assert entry.object_id == user.id and "Ended 2 sessions" in entry.summary
+    assert "Not logged in anywhere." in admin.get(f"/admin/users/{user.id}/edit").data.decode()
+    assert _logged_in(admin)  # the admin's own session stays
+    assert admin.post(f"/admin/users/{two_partners.admin.id}/sessions/end").status_code == 403  # own: account page
+    assert admin.post("/admin/users/2147483647/sessions/end").status_code == 404
+    partner_admin = _browser(two_partners.a_admin)
+    assert partner_admin.post(f"/admin/users/{user.id}/sessions/end").status_code in (403, 404)
+    assert _rows(two_partners.a_admin)[-1].revoked_at is None
+
+
 def test_a_partner_admin_removing_a_member_ends_its_sessions(two_partners):
     member = two_partners.a_user
     boss = _browser(two_partners.a_admin)

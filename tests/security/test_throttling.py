@@ -83,3 +83,45 @@ def test_the_slow_down_answers_at_once_over_http_and_a_staff_account_never_locks
     assert resp.status_code == 429 and "wait" in resp.get_data(as_text=True)
     assert int(resp.headers["Retry-After"]) >= 1
     assert admin.locked_until is None  # slowed down, never locked
+
+
+def _redis_url() -> str:
+    """CI sets TEST_REDIS_URL (and Redis must answer); elsewhere the test runs when a local
+    Redis answers and is skipped otherwise."""
+    import os
+
+    import redis
+
+    url = os.environ.get("TEST_REDIS_URL") or "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        if os.environ.get("TEST_REDIS_URL"):
+            raise
+        pytest.skip("no Redis at 127.0.0.1:6379: set TEST_REDIS_URL")
+    return url
+
+
+def test_workers_share_their_counts_through_redis(app):
+    """Two apps (two gunicorn workers) with RATELIMIT_STORAGE_URI=redis://... count together:
+    an attacker gains nothing from being spread over the workers."""
+    import uuid
+
+    from tests.orders.committed import make_app, restore_celery
+
+    settings = {"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": _redis_url(),
+                "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}", "RATELIMIT_LOGIN": "3 per minute",
+                "SQLALCHEMY_ENGINE_OPTIONS": {}}
+    workers = [make_app(app.config["SQLALCHEMY_DATABASE_URI"], **settings) for _ in range(2)]
+    restore_celery(app)
+    try:
+        clients = [w.test_client() for w in workers]
+        answers = [_post_login(clients[i % 2]).status_code for i in range(4)]
+        assert answers[:3] == [401, 401, 401] and answers[3] == 429, answers  # wrong password, then the limit
+        assert _post_login(clients[0], addr="10.0.0.2").status_code == 401  # per address
+        limits.reset(workers[0])
+    finally:
+        for worker in workers:
+            with worker.app_context():
+                worker.extensions["sqlalchemy"].engines[None].dispose()
+    assert _post_login(clients[1]).status_code == 401  # reset: the shared count is gone

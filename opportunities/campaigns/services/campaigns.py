@@ -12,14 +12,19 @@ from sqlalchemy.exc import IntegrityError
 from catalog.services.lookup import products_by_sku
 from catalog.services.products import like_escape
 from opportunities.campaigns import targeting
-from opportunities.campaigns.models import Campaign, CampaignEnrolment, CampaignProduct, MdfRequest
+from opportunities.campaigns.models import (
+    Campaign,
+    CampaignEnrolment,
+    CampaignProduct,
+    MdfRequest,
+)
 from opportunities.campaigns.services import CampaignError, values
 from opportunities.campaigns.services.pricing import forget as forget_price_rules
-from portal.db import after_commit, utcnow
+from portal import choices
+from portal.db import after_commit, id_in_range, utcnow
 from portal.errors import NotFound, StateConflict, ValidationFailed
 from portal.extensions import db
 from portal.models import PARTNER_KINDS, PARTNER_TIERS, Partner, User
-from portal.money import is_currency
 from portal.services import audit
 from portal.services.notifications import notify, partner_users, register_kind
 
@@ -40,15 +45,19 @@ def _choices(value: Any, allowed: tuple[str, ...], key: str, label: str, errors:
     return [a for a in allowed if a in items]
 
 
-def _regions(value: Any, errors: dict[str, str]) -> list[str]:
-    seen: dict[str, str] = {}
+def _regions(value: Any, errors: dict[str, str], kept: list[str]) -> list[str]:
+    """Configured sales regions (any case, stored upper case); a region the campaign already
+    targets stays allowed after it leaves the setting."""
+    allowed = set(choices.regions()) | {r.upper() for r in kept}
+    seen: list[str] = []
     for item in value or []:
-        region = str(item).strip()
-        if len(region) > 64:
-            errors["regions"] = "A region has at most 64 characters."
-        elif region:
-            seen.setdefault(region.upper(), region)
-    return list(seen.values())
+        region = " ".join(str(item).split()).upper()
+        if region and region not in allowed:
+            errors["regions"] = (f"{str(item)[:20]!r} is not a sales region: choose from "
+                                 f"{', '.join(choices.regions())}.")
+        elif region and region not in seen:
+            seen.append(region)
+    return seen
 
 
 def _skus(value: Any, errors: dict[str, str], kept: list[str]) -> list[str]:
@@ -86,7 +95,7 @@ def clean_campaign(data: Mapping[str, Any], campaign: Campaign | None) -> dict[s
     if given("kinds"):
         out["kinds"] = _choices(data.get("kinds"), PARTNER_KINDS, "kinds", "partner kind", errors)
     if given("regions"):
-        out["regions"] = _regions(data.get("regions"), errors)
+        out["regions"] = _regions(data.get("regions"), errors, campaign.regions if campaign else [])
     if given("products"):
         out["products"] = _skus(data.get("products"), errors, campaign.skus if campaign else [])
     if given("price_rule_percent"):
@@ -97,8 +106,8 @@ def clean_campaign(data: Mapping[str, Any], campaign: Campaign | None) -> dict[s
     currency = campaign.currency if campaign else current_app.config["CAMPAIGN_DEFAULT_CURRENCY"]
     if data.get("currency"):
         currency = str(data["currency"]).strip().upper()
-        if not is_currency(currency):
-            errors["currency"] = f"{data['currency']!r} is not an ISO 4217 currency code."
+        if currency not in choices.currencies():
+            errors["currency"] = f"{str(data['currency'])[:20]!r} is not a supported ISO 4217 currency code."
         elif campaign is not None and currency != campaign.currency and _has_requests(campaign):
             errors["currency"] = "The currency cannot change once MDF has been requested."
         out["currency"] = currency
@@ -213,7 +222,7 @@ def visible_to(partner: Partner, campaign: Campaign, on: date | None = None) -> 
 
 def campaign_for_partner_or_404(partner: Partner, campaign_id: int, on: date | None = None) -> Campaign:
     """The campaign if the partner may see it; otherwise a 404, so nothing leaks."""
-    campaign = db.session.get(Campaign, campaign_id)
+    campaign = db.session.get(Campaign, campaign_id) if id_in_range(campaign_id) else None
     if campaign is None or not visible_to(partner, campaign, on):
         raise NotFound("There is no such campaign.")
     return campaign

@@ -8,7 +8,6 @@ from datetime import date
 from typing import Any, BinaryIO
 
 from flask import current_app
-from sqlalchemy import select
 
 from opportunities.campaigns.models import MdfClaim, MdfProofFile, MdfRequest
 from opportunities.campaigns.services import CampaignError, values
@@ -17,7 +16,7 @@ from opportunities.campaigns.services.mdf import (
     check_owner, check_reviewer, lock_campaign, lock_request, partner_link, partner_side, record, reviewers, staff_link,
 )
 from portal import storage
-from portal.db import utcnow
+from portal.db import load_owned, utcnow
 from portal.errors import NotFound, StateConflict, ValidationFailed
 from portal.extensions import db
 from portal.models import Partner, User
@@ -189,12 +188,5 @@ def mark_paid(partner: Partner, actor: User, req: MdfRequest, reference: str = "
 
 def proof_of(req: MdfRequest, file_id: int) -> MdfProofFile:
     """A proof file of one of the request's claims (any other id is a 404)."""
-    proof = db.session.get(MdfProofFile, file_id)
-    if proof is None or proof.partner_id != req.partner_id or proof.claim.request_id != req.id:
-        raise NotFound("There is no such file.")
-    return proof
-
-
-def proofs_of(req: MdfRequest) -> list[MdfProofFile]:
-    return list(db.session.scalars(select(MdfProofFile).join(MdfClaim).where(
-        MdfClaim.request_id == req.id).order_by(MdfProofFile.id)))
+    return load_owned(MdfProofFile, file_id, req.partner, error=NotFound, message="There is no such file.",
+                      visible=lambda proof: proof.claim.request_id == req.id)

@@ -3,19 +3,18 @@ a campaign targets, on the campaign's dates."""
 from __future__ import annotations
 
 import time
-
 from collections.abc import Collection, Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import Date, bindparam, select
 
-from catalog.services import pricing as catalog_pricing
-from opportunities.campaigns.models import Campaign, CampaignProduct
 from catalog.services.lookup import built_once, core_execute, in_param
 from opportunities.campaigns import targeting
+from opportunities.campaigns.models import Campaign, CampaignProduct
+from portal.extension_points import registry
 from portal.models import Partner
 
 
@@ -82,5 +81,6 @@ def campaign_discounts(partner: Partner, on: date, skus: Collection[str], *,
     return best
 
 
-if campaign_discounts not in catalog_pricing.CAMPAIGN_DISCOUNTS:
-    catalog_pricing.CAMPAIGN_DISCOUNTS.append(campaign_discounts)
+def init_app(app: Flask) -> None:
+    """The campaign price rule, for catalog pricing (portal.extension_points.CampaignDiscounts)."""
+    registry(app).campaign_discounts.append(campaign_discounts)

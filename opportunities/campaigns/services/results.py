@@ -1,8 +1,8 @@
 """Campaign results for staff: enrolled partners and figures per partner, with totals and CSV.
 
-Figures come from registered sources, so another feature adds its own with one call:
-`register_results((Figure("pipeline", "Pipeline", "money"), ...), load)` where
-`load(campaign) -> {partner_id: {"pipeline": Money(...), ...}}`. MDF figures are built in.
+Figures come from sources in `registry().campaign_results`: another feature's `init_app` adds
+`ResultSource((Figure("pipeline", "Pipeline", "money"), ...), load)` where
+`load(campaign) -> {partner_id: {"pipeline": Money(...), ...}}`. The MDF figures come first.
 """
 from __future__ import annotations
 
@@ -11,10 +11,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask import Flask
 from sqlalchemy import func, select
 
 from opportunities.campaigns.models import Campaign, CampaignEnrolment, MdfClaim, MdfRequest
 from portal import exports
+from portal.extension_points import registry
 from portal.extensions import db
 from portal.models import PARTNER_TIERS, Partner
 from portal.money import Money
@@ -33,15 +35,6 @@ class Figure:
 class ResultSource:
     figures: tuple[Figure, ...]
     load: Callable[[Campaign], Mapping[int, Mapping[str, Value]]]
-
-
-SOURCES: list[ResultSource] = []
-
-
-def register_results(figures: tuple[Figure, ...], load: Callable[[Campaign], Mapping[int, Mapping[str, Value]]]) -> None:
-    """Add figures per partner to every campaign's results (and its CSV export)."""
-    if all(source.load is not load for source in SOURCES):
-        SOURCES.append(ResultSource(tuple(figures), load))
 
 
 @dataclass
@@ -106,7 +99,10 @@ def _mdf_by_partner(campaign: Campaign) -> dict[int, dict[str, Value]]:
     return out
 
 
-register_results(MDF_FIGURES, _mdf_by_partner)
+def init_app(app: Flask) -> None:
+    """The MDF figures come first in every campaign's results; other features add theirs
+    (`registry().campaign_results`)."""
+    registry(app).campaign_results.insert(0, ResultSource(MDF_FIGURES, _mdf_by_partner))
 
 
 def campaign_results(campaign: Campaign) -> CampaignResults:
@@ -115,7 +111,7 @@ def campaign_results(campaign: Campaign) -> CampaignResults:
                                        .where(CampaignEnrolment.campaign_id == campaign.id)).all())
     figures: list[Figure] = []
     values: dict[int, dict[str, Value]] = {}
-    for source in SOURCES:
+    for source in registry().campaign_results:
         figures.extend(source.figures)
         for partner_id, found in source.load(campaign).items():
             values.setdefault(partner_id, {}).update(found)

@@ -8,14 +8,14 @@ from opportunities.leads.models import Lead
 from opportunities.leads.queries import owns_lead
 from opportunities.leads.services import LeadConflict, LeadError, LeadNotFound
 from opportunities.leads.services.common import now_or, record_event
-from opportunities.services import attribution
+from opportunities.registrations.services import attribution
 from portal.extensions import db
 from portal.models import Partner
 
 
 def set_lead_campaign(partner: Partner, actor: Any, lead: Lead, campaign_id: Any, *,
                       now: datetime | None = None) -> Lead:
-    """Attribute an owned lead to a campaign (the rules of opportunities.services.attribution;
+    """Attribute an owned lead to a campaign (the rules of opportunities.registrations.services.attribution;
     a running campaign enrols the partner), or clear it with `campaign_id` None.
 
     Not the owner (any more): 404. Converted: 409, the registration keeps the campaign."""

@@ -13,7 +13,7 @@ from opportunities.leads.services import LeadConflict, LeadNotFound
 from opportunities.leads.services.common import (
     compare_and_set, end_ownership, now_or, record_event,
 )
-from opportunities.services import CustomerInput, RegistrationInput, register_opportunity
+from opportunities.registrations.services import CustomerInput, RegistrationInput, register_opportunity
 from portal.extensions import db
 from portal.models import Partner
 from portal.services import audit

@@ -13,7 +13,7 @@ from opportunities.leads.services import LEAD_ASSIGNED, LeadConflict, LeadError,
 from opportunities.leads.services.common import (
     RELEASED, compare_and_set, end_ownership, find_duplicate, now_or, partner_contacts, record_event,
 )
-from opportunities.services import attribution
+from opportunities.registrations.services import attribution
 from portal.choices import check_region
 from portal.extensions import db
 from portal.models import Partner

@@ -14,7 +14,7 @@ from opportunities.leads.models import LeadImport
 from opportunities.leads.services import LeadConflict, LeadError
 from opportunities.leads.services.common import find_duplicate, now_or
 from opportunities.leads.services.distribution import create_lead
-from opportunities.services import attribution
+from opportunities.registrations.services import attribution
 from portal.extensions import db
 from portal.models import Partner
 from portal.services import audit

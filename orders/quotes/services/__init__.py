@@ -9,7 +9,7 @@ from orders.quotes.services.common import (
 )
 from orders.quotes.services.drafting import QuoteInput, create_quote, create_quote_from_cart, update_quote
 from orders.quotes.services.expiry import expire_quotes, warn_expiring
-from orders.quotes.services.queries import FrozenLine, FrozenQuote, frozen_quote
+from orders.quotes.services.queries import FrozenQuote, QuoteLineSnapshot, frozen_quote
 from orders.quotes.services.workflow import (
     accept_quote, approve_quote, decline_quote, reject_quote, submit_quote,
 )
@@ -18,5 +18,5 @@ __all__ = [
     "QuoteError", "QuoteConflict", "QuoteNotFound", "QuoteForbidden", "QuoteInput",
     "create_quote", "create_quote_from_cart", "update_quote", "submit_quote", "approve_quote",
     "reject_quote", "decline_quote", "accept_quote", "expire_quotes", "warn_expiring",
-    "frozen_quote", "FrozenQuote", "FrozenLine", "get_quote", "get_any_quote", "can_decide",
+    "frozen_quote", "FrozenQuote", "QuoteLineSnapshot", "get_quote", "get_any_quote", "can_decide",
 ]

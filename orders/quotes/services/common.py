@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from orders.quotes import rules
 from orders.quotes.models import Quote, QuoteEvent
+from portal.db import id_in_range, load_owned
 from portal.errors import Forbidden, NotFound, StateConflict, ValidationFailed
 from portal.extensions import db
 from portal.models import Partner, User
@@ -54,11 +55,11 @@ def self_approval_limit(partner: Partner) -> Decimal:
 
 
 def get_quote(partner: Partner, quote_id: int, *, lock: bool = False) -> Quote:
-    """The partner's quote; another partner's or an unknown id is QuoteNotFound (404)."""
-    quote = _load(quote_id, lock)
-    if quote is None or quote.partner_id != partner.id:
-        raise QuoteNotFound("This quote does not exist.")
-    return quote
+    """The partner's quote; another partner's or an unknown id is QuoteNotFound (404). With
+    `lock`, the row is locked and read afresh first (`_load`), then checked like any other."""
+    if lock and id_in_range(quote_id):
+        _load(quote_id, lock)
+    return load_owned(Quote, quote_id, partner, error=QuoteNotFound, message="This quote does not exist.")
 
 
 def get_any_quote(quote_id: int, *, lock: bool = False) -> Quote:

@@ -158,7 +158,7 @@ def revision(quote: Quote, number: int) -> QuoteRevision:
 
 
 @dataclass(frozen=True)
-class FrozenLine:
+class QuoteLineSnapshot:
     """A quote line as ordering needs it: frozen prices in minor units and the waterfall."""
 
     sku: str
@@ -184,14 +184,14 @@ class FrozenQuote:
     opportunity_id: int | None
     approved_discount_percent: Decimal | None
     valid_until: Any
-    lines: tuple[FrozenLine, ...]
+    lines: tuple[QuoteLineSnapshot, ...]
 
 
 def frozen_quote(partner: Partner, quote_id: int) -> FrozenQuote:
     """The partner's quote with its current revision's frozen lines (for placing the order)."""
     quote = get_quote(partner, quote_id)
     rev = quote.current
-    lines = tuple(FrozenLine(
+    lines = tuple(QuoteLineSnapshot(
         line.sku, line.name, line.family, tuple(line.options), tuple(line.option_names), line.quantity,
         line.unit_list_minor, line.unit_net_minor, line.line_total_minor,
         tuple(dict(step) for step in line.waterfall)) for line in rev.lines)

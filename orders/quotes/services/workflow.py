@@ -6,8 +6,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
-
 from orders.quotes import rules
 from orders.quotes.models import Quote, QuoteRevision
 from orders.quotes.services import notices
@@ -20,6 +18,7 @@ from orders.quotes.services.lines import (
 )
 from portal.db import utcnow
 from portal.errors import DomainError, Malformed
+from portal.extension_points import registry
 from portal.extensions import db
 from portal.models import Partner, User
 from portal.services import audit
@@ -165,12 +164,10 @@ def decline_quote(partner: Partner, actor: User, quote_id: int, reason: Any) -> 
 
 
 def _partners_order(partner: Partner, order_id: Any) -> bool:
-    """Whether `order_id` is one of the partner's orders (another partner's reads like a missing one)."""
-    from orders.models import Order
-
-    if isinstance(order_id, bool) or not isinstance(order_id, int):
-        return False
-    return db.session.scalar(select(Order.id).where(Order.id == order_id, Order.partner_id == partner.id)) is not None
+    """Whether `order_id` is one of the partner's orders (another partner's reads like a missing
+    one), asked of the ordering feature (`registry().order_directory`); none without ordering."""
+    orders = registry().order_directory
+    return orders is not None and orders.order_state(partner, order_id) is not None
 
 
 def accept_quote(partner: Partner, actor: User, quote_id: int, *, order_id: int | None = None,

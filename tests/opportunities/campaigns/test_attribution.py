@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from opportunities.campaigns.models import Campaign, CampaignEnrolment
 from opportunities.campaigns.services import campaigns
-from opportunities.models import Registration
-from opportunities.services import attribution
+from opportunities.registrations.models import Registration
+from opportunities.registrations.services import attribution
 from portal.extensions import db
 from portal.models import AuditEntry
 from tests.opportunities.campaigns.builders import TODAY, make_campaign

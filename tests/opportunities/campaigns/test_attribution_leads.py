@@ -11,8 +11,8 @@ from opportunities.campaigns.models import Campaign
 from opportunities.campaigns.services import campaigns
 from opportunities.leads.models import Lead, LeadEvent, LeadImport
 from opportunities.leads.services import ownership
-from opportunities.models import Registration
-from opportunities.services import attribution
+from opportunities.registrations.models import Registration
+from opportunities.registrations.services import attribution
 from portal.extensions import db
 from tests.crosspartner import covers
 from tests.opportunities.campaigns.builders import make_campaign

@@ -17,7 +17,7 @@ from admin.reports.filters import Filters
 from opportunities.campaigns.models import Campaign
 from opportunities.campaigns.services import results
 from opportunities.leads.models import Lead
-from opportunities.models import Registration
+from opportunities.registrations.models import Registration
 from orders.models import Order
 from portal.extensions import db
 from portal.money import Money

@@ -19,10 +19,10 @@ def test_staff_create_a_campaign_that_targeted_partners_see(two_partners, api):
     assert r.status_code == 201, r.json
     body = r.json
     assert body["status"] == "published" and body["active"] is True
-    assert body["tiers"] == ["silver"] and body["regions"] == ["emea"] and body["kinds"] == ["reseller"]
+    assert body["tiers"] == ["silver"] and body["regions"] == ["EMEA"] and body["kinds"] == ["reseller"]
     assert body["mdf_budget"] == "5000.00" and body["mdf_remaining"] == "5000.00" and body["currency"] == "EUR"
     assert body["description_html"] == "<p>Sell <em>more</em>.</p>"
-    assert body["targeting"] == "Silver resellers in emea"
+    assert body["targeting"] == "Silver resellers in EMEA"
     listed = api(two_partners.a_user).get("/campaigns").json  # silver reseller in EMEA
     assert listed["total"] == 1 and listed["items"][0]["id"] == body["id"]
     assert listed["items"][0]["enrolled"] is False
@@ -159,3 +159,10 @@ def test_campaign_endpoints_are_in_the_openapi_description(client):
     assert "post" in paths["/mdf-requests/{request_id}/approve"]
     create = paths["/campaigns"]["post"]
     assert create["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("CampaignCreate")
+
+
+def test_regions_and_currency_come_from_the_configured_lists(two_partners, api):
+    r = api(two_partners.manager).post("/campaigns", dict(BODY, regions=["EMEA", "Atlantis"], currency="XAU"))
+    assert r.status_code == 422
+    fields = r.json["error"]["fields"]
+    assert "'Atlantis' is not a sales region" in fields["regions"] and "XAU" in fields["currency"]

@@ -10,6 +10,7 @@ from catalog.services import pricing
 from opportunities.campaigns import charts, richtext, targeting
 from opportunities.campaigns.services import results, values
 from opportunities.campaigns.services.pricing import campaign_discounts
+from portal.extension_points import registry
 from portal.money import Money
 from tests.catalog.builders import build
 from tests.opportunities.campaigns.builders import TODAY, approved_request, make_campaign
@@ -75,7 +76,7 @@ def test_campaign_price_is_a_waterfall_step_during_the_campaign_only(two_partner
     assert campaign_discounts(two_partners.a, TODAY, ["SRV"]) == {"SRV": (Decimal("4.00"), "Smaller")}
 
 
-def test_another_feature_adds_results_figures(two_partners):
+def test_another_feature_adds_results_figures(two_partners, monkeypatch):
     campaign = make_campaign(two_partners.admin)
     approved_request(two_partners, campaign, "1500.00")
 
@@ -83,11 +84,9 @@ def test_another_feature_adds_results_figures(two_partners):
         return {two_partners.b.id: {"pipeline": Money(500000, "USD")}, two_partners.a.id: {"pipeline": Money(9900, "EUR")}}
 
     figure = results.Figure("pipeline", "Pipeline", "money")
-    results.register_results((figure,), pipeline)
-    try:
-        res = results.campaign_results(campaign)
-    finally:
-        results.SOURCES[:] = [s for s in results.SOURCES if s.load is not pipeline]
+    sources = registry().campaign_results
+    monkeypatch.setattr(registry(), "campaign_results", [*sources, results.ResultSource((figure,), pipeline)])
+    res = results.campaign_results(campaign)
     assert [f.key for f in res.figures][-1] == "pipeline" and res.enrolled == 1
     assert [r.partner.name for r in res.rows] == ["Alpha Partners", "Bravo Partners"]
     assert res.totals["pipeline"] == [Money(9900, "EUR"), Money(500000, "USD")]

@@ -16,7 +16,7 @@ from tests.opportunities.campaigns.conftest import stored_files
 
 FORM = {"name": "Autumn launch", "description": "New **release**", "starts_on": TODAY.isoformat(),
         "ends_on": (TODAY + timedelta(days=20)).isoformat(), "tiers": ["silver", "gold"], "kinds": ["reseller"],
-        "regions": ["EMEA"], "other_regions": "APAC, LATAM", "currency": "EUR", "mdf_budget": "15000.00",
+        "regions": ["EMEA", "APAC", "LATAM"], "currency": "EUR", "mdf_budget": "15000.00",
         "price_rule_percent": ""}
 
 
@@ -24,7 +24,8 @@ def test_create_edit_and_publish_a_campaign(two_partners, client, login):
     products.create_product(None, {"sku": "LIC", "name": "Licence", "family": "software"})
     login(two_partners.manager)
     page = client.get("/admin/campaigns/new").data.decode()
-    assert "EMEA" in page and "LIC · Licence" in page  # regions of partners, active products
+    assert "LATAM" in page and "LIC · Licence" in page  # the configured regions, active products
+    assert "JPY · Japanese Yen" in page  # the supported currencies
     bad = dict(FORM, ends_on=(TODAY - timedelta(days=1)).isoformat(), price_rule_percent="100")
     response = client.post("/admin/campaigns/new", data=bad)
     html = response.data.decode()

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from opportunities.leads.models import Lead, LeadEvent, LeadOwnership
 from opportunities.leads.services import ownership
-from opportunities.models import Registration
+from opportunities.registrations.models import Registration
 from portal.extensions import db
 from tests.crosspartner import covers
 from tests.opportunities.leads.helpers import make_lead

@@ -4,8 +4,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from opportunities.models import Registration
-from opportunities.services import CustomerInput, RegistrationInput, register_opportunity
+from opportunities.registrations.models import Registration
+from opportunities.registrations.services import CustomerInput, RegistrationInput, register_opportunity
 from portal.extensions import db
 
 CLOSE = (date.today() + timedelta(days=60)).isoformat()

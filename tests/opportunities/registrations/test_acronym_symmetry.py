@@ -4,7 +4,7 @@ Aktiengesellschaft" missed Andes' "BMW" because Northwind's own "Bayerische Moto
 from __future__ import annotations
 
 from opportunities.matching import CompanyIndex
-from opportunities.services.decisions import approve_registration
+from opportunities.registrations.services.decisions import approve_registration
 from tests.opportunities.registrations.helpers import register
 
 
@@ -35,6 +35,6 @@ def test_the_long_form_conflicts_with_another_partners_initials(two_partners):
     assert again.status == "in_review"
     # so approving the other partner's registration blocks this one, as it should
     approve_registration(two_partners.manager, initials, reject_ids=[first.id])
-    from opportunities.services.decisions import blocking
+    from opportunities.registrations.services.decisions import blocking
 
     assert blocking(again) == initials

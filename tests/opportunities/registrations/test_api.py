@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from opportunities.models import Conflict, Registration, RegistrationEvent
+from opportunities.registrations.models import Conflict, Registration, RegistrationEvent
 from portal.extensions import db
 from tests.crosspartner import covers
 from tests.opportunities.registrations.helpers import payload, register
@@ -96,7 +96,7 @@ def test_free_email_domains_never_make_a_conflict(two_partners, api):
 
 
 def test_inactive_registrations_do_not_conflict(two_partners, api):
-    from opportunities.services.decisions import reject_registration
+    from opportunities.registrations.services.decisions import reject_registration
 
     old = register(two_partners.a, two_partners.a_user, "Brivenka Solar AG")
     reject_registration(two_partners.manager, old, "Duplicate")

@@ -6,8 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from opportunities.models import Registration, RegistrationEvent
-from opportunities.services.legacy import LEGACY_PARTNER
+from opportunities.registrations.models import Registration, RegistrationEvent
+from opportunities.registrations.services.legacy import LEGACY_PARTNER
 from portal.extensions import db
 from portal.models import Partner
 

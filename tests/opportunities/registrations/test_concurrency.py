@@ -14,8 +14,8 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from opportunities.models import Conflict, Registration
-from opportunities.services.events import verify_chain
+from opportunities.registrations.models import Conflict, Registration
+from opportunities.registrations.services.events import verify_chain
 from portal.extensions import db
 from portal.models import Partner, User
 from tests.conftest import TEST_DB_URL

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from opportunities.services import clock
-from opportunities.services.decisions import approve_registration
+from opportunities.registrations.services import clock
+from opportunities.registrations.services.decisions import approve_registration
 from tests.catalog.builders import build
 from tests.opportunities.registrations.helpers import register
 

@@ -5,8 +5,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from opportunities.models import Registration, RegistryEntry
-from opportunities.services.decisions import approve_registration, reject_registration
+from opportunities.registrations.models import Registration
+from opportunities.registry.models import RegistryEntry
+from opportunities.registrations.services.decisions import approve_registration, reject_registration
 from portal.errors import StateConflict
 from portal.extensions import db
 from portal.models import Notification
@@ -143,7 +144,7 @@ def test_manager_is_told_about_new_and_conflicting_registrations(two_partners):
 
 
 def test_state_conflict_is_raised_for_rejected_registration_outcome(two_partners):
-    from opportunities.services.lifecycle import record_outcome
+    from opportunities.registrations.services.lifecycle import record_outcome
 
     reg = register(two_partners.a, two_partners.a_user)
     reject_registration(two_partners.manager, reg, "no")

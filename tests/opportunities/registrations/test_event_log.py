@@ -5,10 +5,10 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from opportunities.models import RegistrationEvent
-from opportunities.models.events import GENESIS
-from opportunities.services.decisions import approve_registration, reject_registration
-from opportunities.services.events import verify_chain
+from opportunities.registrations.models import RegistrationEvent
+from opportunities.registrations.models.events import GENESIS
+from opportunities.registrations.services.decisions import approve_registration, reject_registration
+from opportunities.registrations.services.events import verify_chain
 from portal.extensions import db
 from tests.opportunities.registrations.helpers import register
 

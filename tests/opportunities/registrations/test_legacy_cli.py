@@ -4,9 +4,10 @@ from __future__ import annotations
 import csv
 from datetime import date, timedelta
 
-from opportunities.models import Registration, RegistrationEvent, RegistryEntry
-from opportunities.services.events import verify_chain
-from opportunities.services.legacy import LEGACY_PARTNER
+from opportunities.registrations.models import Registration, RegistrationEvent
+from opportunities.registry.models import RegistryEntry
+from opportunities.registrations.services.events import verify_chain
+from opportunities.registrations.services.legacy import LEGACY_PARTNER
 from portal.extensions import db
 from portal.models import Partner
 from tests.opportunities.registrations.helpers import register

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from opportunities.models import Registration, RegistrationEvent, RegistryEntry
-from opportunities.services import clock, lifecycle
-from opportunities.services.decisions import approve_registration
-from opportunities.services.lifecycle import expire_registrations
+from opportunities.registrations.models import Registration, RegistrationEvent
+from opportunities.registry.models import RegistryEntry
+from opportunities.registrations.services import clock, lifecycle
+from opportunities.registrations.services.decisions import approve_registration
+from opportunities.registrations.services.lifecycle import expire_registrations
 from orders.models import Order
+from portal.extension_points import registry
 from portal.extensions import db
 from portal.models import Notification
 from tests.opportunities.registrations.helpers import payload, register
@@ -63,10 +65,23 @@ def _order(partner, user, po: str) -> Order:
     return order
 
 
-def test_won_with_the_partners_order(two_partners, api, monkeypatch):
+class _OnlyOrder:
+    """An OrderDirectory that knows one order of the partner."""
+
+    def __init__(self, order_id: int) -> None:
+        self.order_id = order_id
+
+    def order_state(self, partner, order_id):
+        return "submitted" if order_id == self.order_id else None
+
+    def orders_table(self):
+        return Order.__table__
+
+
+def test_won_with_the_partners_order(two_partners, api, app, monkeypatch):
     refused = _order(two_partners.a, two_partners.a_user, "PO-41")
     winning = _order(two_partners.a, two_partners.a_user, "PO-42")
-    monkeypatch.setattr(lifecycle, "ORDER_CHECKS", [lambda partner, order_id: order_id == winning.id])
+    monkeypatch.setattr(registry(app), "order_directory", _OnlyOrder(winning.id))
     reg = _approved(two_partners)
     client = api(two_partners.a_user)
     r = client.post(f"/opportunities/{reg.id}/outcome", {"result": "won", "order_id": refused.id})
@@ -142,7 +157,7 @@ def test_expire_cli_command(app, two_partners, monkeypatch):
 
 
 def test_celery_task_runs_the_job(two_partners):
-    from opportunities.tasks import expire
+    from opportunities.registrations.tasks import expire
 
     _approved(two_partners, days=3)
     assert expire.run() == "expired 0, reminded 1"

@@ -3,7 +3,7 @@ with a 400 before any view runs (portal.errors.refuse_nul_characters); the servi
 field (422), for callers outside a request such as the CLI import."""
 from __future__ import annotations
 
-from opportunities.models import HouseAccount, Registration
+from opportunities.registrations.models import HouseAccount, Registration
 from portal.extensions import db
 from tests.opportunities.registrations.helpers import CLOSE, payload, register
 
@@ -45,7 +45,7 @@ def test_the_service_names_each_field_with_a_nul_character():
 
     import pytest
 
-    from opportunities.services.inputs import CustomerInput, RegistrationError, RegistrationInput, clean_registration
+    from opportunities.registrations.services.inputs import CustomerInput, RegistrationError, RegistrationInput, clean_registration
 
     data = RegistrationInput(customer=CustomerInput(name="Acme\x00Corp", country="DE", city="Ki\x00el"),
                              families=["hardware"], amount="5", currency="EUR", expected_close="2099-01-01",

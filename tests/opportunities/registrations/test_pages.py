@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from opportunities.models import HouseAccount, Registration
-from opportunities.services.decisions import approve_registration
+from opportunities.registrations.models import HouseAccount, Registration
+from opportunities.registrations.services.decisions import approve_registration
 from portal.extensions import db
 from tests.crosspartner import covers
 from tests.opportunities.registrations.helpers import register

@@ -9,8 +9,8 @@ from typing import Any
 
 from flask import Flask
 
-from opportunities.models import Registration
-from opportunities.services.decisions import approve_registration, pending_conflicting
+from opportunities.registrations.models import Registration
+from opportunities.registrations.services.decisions import approve_registration, pending_conflicting
 from portal.extensions import db
 from portal.models import Notification, OutboxEmail, Partner, User
 from tests.catalog.builders import build

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from opportunities.matching import CompanyIndex, Query, search
-from opportunities.models import HouseAccount, RegistryCount, RegistryEntry, RegistryKey
-from opportunities.services.registry import Company, index_many, registry_lock, unindex
-from opportunities.services.store import SqlStore
+from opportunities.registrations.models import HouseAccount
+from opportunities.registry.models import RegistryCount, RegistryEntry, RegistryKey
+from opportunities.registry.index import Company, index_many, registry_lock, unindex
+from opportunities.registry.store import SqlStore
 from portal.extensions import db
 from tests.queries import count_queries
 

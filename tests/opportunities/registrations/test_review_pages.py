@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from opportunities.models import HouseAccount, Registration
-from opportunities.services.decisions import DEFAULT_REJECTION, approve_registration, reject_registration
-from opportunities.services.lifecycle import expire_registrations
+from opportunities.registrations.models import HouseAccount, Registration
+from opportunities.registrations.services.decisions import DEFAULT_REJECTION, approve_registration, reject_registration
+from opportunities.registrations.services.lifecycle import expire_registrations
 from portal.extensions import db
 from portal.models import Notification
 from tests.opportunities.registrations.helpers import register

@@ -2,8 +2,8 @@
 exactly like an unknown one (nothing about it leaks), in the API and on the page."""
 from __future__ import annotations
 
-from opportunities.models import Registration, RegistrationEvent
-from opportunities.services.decisions import approve_registration
+from opportunities.registrations.models import Registration, RegistrationEvent
+from opportunities.registrations.services.decisions import approve_registration
 from orders.models import Order
 from portal.extensions import db
 from tests.opportunities.registrations.helpers import register

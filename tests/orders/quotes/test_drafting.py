@@ -9,10 +9,11 @@ import pytest
 from sqlalchemy import func, select
 
 from catalog.pricing import DealDiscount
-from catalog.services import carts, pricing
+from catalog.services import carts
 from orders.quotes import services
 from orders.quotes.models import Quote, QuoteNumberCounter, QuoteRevision
 from orders.quotes.numbering import next_number
+from portal.extension_points import registry
 from portal.errors import DomainError
 from portal.extensions import db
 from tests.opportunities.registrations.helpers import register
@@ -111,7 +112,7 @@ def test_a_linked_deal_discount_applies_before_the_quote_discount(world, monkeyp
             raise services.QuoteError("Not yours.", fields={"opportunity_id": "Not an approved registration."})
         return deals[opportunity_id]
 
-    monkeypatch.setattr(pricing, "DEAL_LOOKUP", [lookup])
+    monkeypatch.setattr(registry(), "deal_discounts", lookup)
     quote = make_quote(world.p.a, world.p.a_user, "10", opportunity_id=reg.id)
     srv, lic = quote.current.lines
     assert [s["step"] for s in srv.waterfall] == ["list", "tier_discount", "deal_discount", "quote_discount", "net"]

@@ -93,19 +93,27 @@ def test_submit_accept_and_the_refusals_on_the_page(client, login, world):
     assert db.session.get(Quote, quote.id).status == "accepted"
 
 
-def test_an_approved_quote_is_ordered_through_the_ordering_checkout(client, login, world, monkeypatch):
-    from orders.quotes import views
+def test_an_approved_quote_is_ordered_through_the_ordering_checkout(app, client, login, world, monkeypatch):
+    from portal.extension_points import registry
+
+    class Link:
+        def __init__(self, url):
+            self.url = url
+
+        def order_form_url(self, quote):
+            return self.url(quote)
 
     quote = approved_quote(world)
     login(world.p.a_user)
-    monkeypatch.setattr(views, "ORDER_CHECKOUT_ENDPOINT", "no.such_endpoint")
+    page = text(client.get(f"/quotes/{quote.id}"))
+    assert f'href="/checkout?quote_id={quote.id}"' in page and "Order this quote" in page
+    monkeypatch.setattr(registry(app), "quote_ordering", None)  # no ordering feature
     page = text(client.get(f"/quotes/{quote.id}"))
     assert "Order this quote" not in page and f'action="/quotes/{quote.id}/accept"' in page
-    monkeypatch.setattr(views, "ORDER_FORM_LINKS", [lambda q: f"/somewhere/{q.id}"])
+    monkeypatch.setattr(registry(app), "quote_ordering", Link(lambda q: f"/somewhere/{q.id}"))
     page = text(client.get(f"/quotes/{quote.id}"))
     assert f'href="/somewhere/{quote.id}"' in page and f'action="/quotes/{quote.id}/accept"' not in page
-    monkeypatch.setattr(views, "ORDER_FORM_LINKS", [])
-    monkeypatch.setattr(views, "ORDER_CHECKOUT_ENDPOINT", "dashboard.index")  # any page of the app
+    monkeypatch.setattr(registry(app), "quote_ordering", Link(lambda q: f"/dashboard?quote_id={q.id}"))
     page = text(client.get(f"/quotes/{quote.id}"))
     assert f'href="/dashboard?quote_id={quote.id}"' in page and "Order this quote" in page
 
