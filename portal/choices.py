@@ -37,10 +37,6 @@ def countries() -> frozenset[str]:
     return frozenset(code for code, _ in _countries())
 
 
-def country_name(code: str) -> str:
-    return dict(_countries()).get(code, code)
-
-
 def country_options() -> list[tuple[str, str]]:
     """Select choices: ("DE", "Germany (DE)"), sorted by country name."""
     return [(code, f"{name} ({code})") for code, name in _countries()]
@@ -112,6 +108,4 @@ COUNTRY = "ISO 3166-1 alpha-2 country code, e.g. DE (any case; stored upper case
 CURRENCY = "ISO 4217 currency code the portal supports, e.g. EUR (any case; stored upper case)"
 REGION = "a configured sales region (setting REGIONS, by default APAC, EMEA, LATAM, NA; any case)"
 
-CountryCode = Annotated[str, AfterValidator(check_country), Field(description=COUNTRY)]
-CurrencyCode = Annotated[str, AfterValidator(check_currency), Field(description=CURRENCY)]
 RegionCode = Annotated[str, AfterValidator(check_region), Field(description=REGION)]

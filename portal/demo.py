@@ -1,7 +1,6 @@
 """Demo data: staff, partners of every kind and tier, and their users (idempotent)."""
 from __future__ import annotations
 
-from collections.abc import Callable
 
 from sqlalchemy import func, select, update
 

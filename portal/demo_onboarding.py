@@ -6,7 +6,6 @@ from flask import Flask
 from datetime import timedelta
 
 from portal.extension_points import DemoLoader, registry
-from portal import demo
 from portal.db import utcnow
 from portal.services import onboarding
 

@@ -22,7 +22,6 @@ from portal.models import User
 
 from admin.backoffice.approval_items import conflict_summary
 
-DECISIONS = ("approve", "reject")
 #: The form fields each inline decision reads.
 FIELDS = {
     ("registration", "approve"): ("protection_days", "discount_percent"),

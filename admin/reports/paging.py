@@ -8,7 +8,7 @@ from sqlalchemy import Select, asc, desc, func, select
 from sqlalchemy.sql.elements import UnaryExpression
 
 from portal.extensions import db
-from portal.listing import Page, page_params, paginate
+from portal.listing import Page, page_params
 
 PER_PAGE, MAX_PER_PAGE = 25, 200
 
@@ -27,15 +27,6 @@ def ordered(stmt: Select, sort: str | None, sorts: dict[str, Sequence[Any]], def
     clauses = [asc(c) for c in columns[:-1]] + [direction(columns[-1])]
     ties = [c if isinstance(c, UnaryExpression) else asc(c) for c in tiebreak]
     return stmt.order_by(*clauses, *ties), key
-
-
-def page_of(stmt: Select, args: Any, sort: str, row: Callable[[Any], dict[str, Any]],
-            per_page: int = PER_PAGE) -> Page:
-    """One page of an ordered statement, each row turned into a dict by `row`."""
-    number, size = page_params(args, per_page, MAX_PER_PAGE)
-    page = paginate(stmt, number, size, scalars=False, sort=sort)
-    page.items = [row(r) for r in page.items]
-    return page
 
 
 def page_window(stmt: Select, args: Any, sort: str, row: Callable[[Any], dict[str, Any]],

@@ -17,6 +17,7 @@ from portal.extensions import db
 from portal.forms import apply_domain_error
 from portal.permissions import partner_required
 from portal.tenancy import current_partner
+from portal.validation import NOT_WHOLE, QuantityError, parse_quantity
 
 
 def _editable(quote: Quote) -> bool:
@@ -24,8 +25,13 @@ def _editable(quote: Quote) -> bool:
 
 
 def _quantity(raw: str) -> Any:
+    """The quantity typed, for the service to check and word: a whole number as an int (read by
+    the one quantity parser, even when out of range), anything else as typed."""
     text = raw.strip()
-    return int(text) if text.isdigit() and len(text) < 10 else text
+    try:
+        return parse_quantity(text)
+    except QuantityError as exc:
+        return text if exc.reason == NOT_WHOLE else exc.value
 
 
 def _rows(quote: Quote, form: QuoteEditForm) -> list[tuple[str, LineInput]]:

@@ -10,7 +10,6 @@ from portal.db import TimestampMixin, UTCDateTime, utcnow
 from portal.extensions import db
 
 APPLICATION_STATUSES = ("pending", "approved", "rejected")
-ATTEMPT_OUTCOMES = ("accepted", "spam")
 
 
 class PartnerApplication(TimestampMixin, db.Model):
@@ -64,4 +63,4 @@ class ApplicationAttempt(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     ip: Mapped[str] = mapped_column(String(45))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    outcome: Mapped[str] = mapped_column(String(20))
+    outcome: Mapped[str] = mapped_column(String(20))  # accepted or spam

@@ -29,10 +29,6 @@ KINDS = {
 }
 
 
-def kind_of(action: str) -> str:
-    return action.split(".", 1)[0]
-
-
 def kind_label(kind: str) -> str:
     return KINDS.get(kind, kind.replace("_", " ").capitalize())
 

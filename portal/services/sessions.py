@@ -23,13 +23,8 @@ from portal.models import User, UserSession
 from portal.services import audit
 
 USER_AGENT_MAX = 255
-REASONS = {
-    "logout": "logged out",
-    "revoked": "revoked from the account page",
-    "signed_out_elsewhere": "signed out from another session",
-    "password_changed": "password changed",
-    "deactivated": "account deactivated",
-}
+# `revoked_reason` of an ended session: logout, revoked (from the account page),
+# signed_out_elsewhere, password_changed, deactivated, ended_by_admin (the user's admin page).
 
 
 def digest(key: str) -> str:
@@ -150,16 +145,6 @@ def end_all_for(actor: User, user: User, ip: str | None = None) -> int:
     count = revoke_all(user, "ended_by_admin")
     audit.record(actor, "user.sessions_revoke", user, ip=ip,
                  summary=f"Ended {count} session{'s' if count != 1 else ''} of {user.email}")
-    return count
-
-
-def after_password_change(user: User, current: UserSession | None) -> int:
-    """The password changed in `current` (None: through a link): other sessions end, this one
-    follows the new auth version."""
-    count = revoke_all(user, "password_changed", keep=current)
-    if current is not None:
-        current.auth_version = user.auth_version
-        db.session.flush()
     return count
 
 

@@ -1,24 +1,17 @@
 """Shared set-up of the second-factor tests: enrolment, the password step, the required roles."""
 from __future__ import annotations
 
-import os
-import threading
-import time
-import uuid
 from datetime import timedelta
 
 import pyotp
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import select
 
 from portal.db import utcnow
 from portal.extensions import db
-from portal.models import AuditEntry, OutboxEmail
-from portal.models.mfa import Passkey, RecoveryCode, SecondFactor
+from portal.models import AuditEntry
 from portal.services import mfa
-from tests.crosspartner import covers
-from tests.factories import PASSWORD, make_user
-from tests.security.soft_authenticator import SoftAuthenticator
+from tests.factories import PASSWORD
 ORIGIN = "http://portal.test"  # the test config's PORTAL_BASE_URL
 
 

@@ -16,7 +16,6 @@ from opportunities.matching import CompanyIndex, normalise_name
 from portal.extension_points import registry
 from opportunities.matching.normalise import MAX_WORD_LEN, MAX_WORDS
 from opportunities.registrations.models import Registration
-from portal import request_guards
 from portal.extensions import db
 from tests.opportunities.registrations.helpers import CLOSE, payload
 

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import delete, func, select
 
-from catalog.models import ContractPrice, ImportJob, PriceBook, PriceBookEntry
+from catalog.models import ImportJob, PriceBook, PriceBookEntry
 from catalog.services import pricebooks
 from catalog.services import products as product_service
 from portal.extensions import db

@@ -3,24 +3,19 @@ recovery codes, the log-in's second step with its throttle, mandatory enrolment 
 off with the password, an administrator's reset (passkeys: test_passkeys.py; races: test_mfa_races.py)."""
 from __future__ import annotations
 
-import os
-import threading
 import time
-import uuid
 from datetime import timedelta
 
 import pyotp
-import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import select
 
 from portal.db import utcnow
 from portal.extensions import db
 from portal.models import AuditEntry, OutboxEmail
-from portal.models.mfa import Passkey, RecoveryCode, SecondFactor
+from portal.models.mfa import RecoveryCode, SecondFactor
 from portal.services import mfa
 from tests.crosspartner import covers
 from tests.factories import PASSWORD, make_user
-from tests.security.soft_authenticator import SoftAuthenticator
 from tests.security.mfa_support import ORIGIN, audit_actions, enrol, logged_in, password_step, required  # noqa: F401 - fixture
 
 

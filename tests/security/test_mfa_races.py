@@ -3,22 +3,16 @@ from __future__ import annotations
 
 import os
 import threading
-import time
 import uuid
-from datetime import timedelta
 
 import pyotp
 import pytest
 from sqlalchemy import delete, func, select
 
-from portal.db import utcnow
 from portal.extensions import db
 from portal.models import AuditEntry, OutboxEmail
-from portal.models.mfa import Passkey, RecoveryCode, SecondFactor
-from portal.services import mfa
-from tests.crosspartner import covers
-from tests.factories import PASSWORD, make_user
-from tests.security.soft_authenticator import SoftAuthenticator
+from portal.models.mfa import RecoveryCode
+from tests.factories import PASSWORD
 from tests.security.mfa_support import ORIGIN, audit_actions, enrol, logged_in, password_step, required  # noqa: F401 - fixture
 
 

@@ -1,20 +1,11 @@
 """Passkeys (WebAuthn) as the second step: registration, sign-in, forged and replayed assertions."""
 from __future__ import annotations
 
-import os
-import threading
-import time
-import uuid
-from datetime import timedelta
 
-import pyotp
-import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import select
 
-from portal.db import utcnow
 from portal.extensions import db
-from portal.models import AuditEntry, OutboxEmail
-from portal.models.mfa import Passkey, RecoveryCode, SecondFactor
+from portal.models.mfa import Passkey
 from portal.services import mfa
 from tests.crosspartner import covers
 from tests.factories import PASSWORD, make_user

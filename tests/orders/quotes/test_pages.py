@@ -2,6 +2,8 @@
 revisions; the manager's approval queue and decision page; dashboard panels."""
 from __future__ import annotations
 
+import pytest
+
 import html
 import re
 
@@ -126,6 +128,16 @@ def test_decline_needs_a_reason(client, login, world):
     r = client.post(f"/quotes/{quote.id}/decline", data={"reason": "Customer chose another vendor."},
                     follow_redirects=True)
     assert "is declined" in text(r) and "Customer chose another vendor." in text(r)
+
+
+@pytest.mark.parametrize("typed, message", [("²", "The quantity must be a whole number."),
+                                            ("2.5", "The quantity must be a whole number."),
+                                            ("1000001", "The quantity must be at most 1,000,000.")])
+def test_a_quantity_that_is_not_one_is_an_error_on_the_line_never_a_500(client, login, world, typed, message):
+    quote = make_quote(world.p.a, world.p.a_user)
+    login(world.p.a_user)
+    r = client.post(f"/quotes/{quote.id}/edit", data={"qty-1": typed, "qty-2": "10", "requested_discount_percent": "0"})
+    assert r.status_code == 422 and message in text(r)
 
 
 def test_editing_a_draft_and_errors_next_to_the_lines(client, login, world):
