@@ -109,15 +109,16 @@ def add_to_cart(sku: str):
         checked = check_configuration(partner, product, request.form.get("quantity"), options)
         return _render_product(product, checked, form, 400)
     try:
-        carts.add_line(partner, current_user, product.sku, form.quantity.data, options)
+        carts.add_line(partner, current_user, product, form.quantity.data, options)
     except carts.InvalidConfiguration as exc:
         return _render_product(product, exc.checked, form, 422)
     except carts.CartError as exc:
         form.quantity.errors = [exc.fields.get("quantity", exc.message)]  # e.g. too many in total
         checked = check_configuration(partner, product, form.quantity.data, options)
         return _render_product(product, checked, form, 422)
+    added = f"{form.quantity.data} × {product.name} added to your cart."  # before the commit expires it
     db.session.commit()
-    flash(f"{form.quantity.data} × {product.name} added to your cart.", "success")
+    flash(added, "success")
     return redirect(url_for("catalog.cart"))
 
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any
 
-from flask import Flask, g, request, url_for
+from flask import Flask, current_app, g, request, url_for
 from flask_login import current_user
 
 from portal.extension_points import NavBadge, NavItem, registry
@@ -65,12 +65,21 @@ class NavEntry:
 
 
 def navigation(user: Any) -> list[NavEntry]:
-    """The user's navigation: pages, and menus of pages, for its role (only built pages)."""
+    """The user's navigation: pages, and menus of pages, for its role (only built pages). The
+    tree depends only on the role and the registered items, so it is built once per role and
+    process; the live parts (the active entry, the badge counts) are read at render time."""
     if not getattr(user, "is_authenticated", False):
         return []
+    cache = current_app.extensions.setdefault("portal.nav_cache", {})
+    if user.role not in cache:
+        cache[user.role] = _navigation_of(user.role)
+    return cache[user.role]
+
+
+def _navigation_of(role: str) -> list[NavEntry]:
     entries: list[tuple[int, str, NavEntry]] = []
     groups: dict[str, NavEntry] = {}
-    for item in sorted((i for i in registry().nav if user.role in i.roles), key=lambda i: (i.order, i.label)):
+    for item in sorted((i for i in registry().nav if role in i.roles), key=lambda i: (i.order, i.label)):
         entry = NavEntry(item.label, item.icon, item.endpoint, badge=item.badge)
         group = item.menu
         if group is None:
@@ -89,9 +98,34 @@ def navigation(user: Any) -> list[NavEntry]:
     return flat
 
 
+def cached_url_for(endpoint: str, **values: Any) -> str:
+    """`url_for` for templates, remembered per process: a page links to the same few dozen URLs
+    on every request (navigation, menus, product links), and building one costs more than the rest
+    of its line. Only a plain relative URL is remembered, and only while no `url_defaults`
+    callback could change it; anything else (`_external`, `_anchor`, unhashable values) is built."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if app.url_default_functions or any(key.startswith("_") for key in values):
+        return url_for(endpoint, **values)
+    try:
+        key = (request.script_root, endpoint, tuple(sorted(values.items())))
+        hash(key)
+    except TypeError:
+        return url_for(endpoint, **values)
+    cache = app.extensions.setdefault("portal.url_cache", {})
+    url = cache.get(key)
+    if url is None:
+        if len(cache) >= URL_CACHE_SIZE:
+            cache.clear()
+        url = cache[key] = url_for(endpoint, **values)
+    return url
+
+
+URL_CACHE_SIZE = 20_000  # distinct URLs remembered per process (then forgotten at once)
+
+
 def nav_active(endpoint: str) -> bool:
     """A navigation entry is active on its page and on the pages below it."""
-    target = url_for(endpoint).rstrip("/")
+    target = cached_url_for(endpoint).rstrip("/")
     return request.path.rstrip("/") == target or request.path.startswith(target + "/")
 
 
@@ -126,5 +160,5 @@ def init_app(app: Flask) -> None:
         return {
             "nav_items": navigation(current_user),
             "portal_name": app.config["PORTAL_NAME"],
-            "url_for": url_for,
+            "url_for": cached_url_for,
         }

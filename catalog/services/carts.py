@@ -88,11 +88,12 @@ def get_line(partner: Partner, user: User, line_id: int) -> CartLine:
                       message="This cart line does not exist.", visible=lambda line: line.user_id == user.id)
 
 
-def add_line(partner: Partner, user: User, sku: str, quantity: Any, options: Sequence[Any],
+def add_line(partner: Partner, user: User, sku: str | Product, quantity: Any, options: Sequence[Any],
              on: date | None = None) -> CartLine:
-    """Add a configured product; the same configuration already in the cart gets the quantity."""
-    product = browse.product_for_partner(str(sku or "").strip())
-    if product is None:
+    """Add a configured product (its SKU, or the orderable product a page has already loaded with
+    its options); the same configuration already in the cart gets the quantity."""
+    product = sku if isinstance(sku, Product) else browse.product_for_partner(str(sku or "").strip())
+    if product is None or not product.active:
         raise CartError(f"There is no orderable product with SKU {sku}.",
                         fields={"sku": f"Unknown or unavailable SKU {sku}."})
     checked = check_configuration(partner, product, quantity, options, on)

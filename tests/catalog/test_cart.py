@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 from catalog.models import CartLine, Product
 from catalog.services import carts, pricebooks, products
 from portal.extensions import db
-from tests.catalog.test_catalog_pages import ENTRIES, VALID, Catalog, build_catalog
+from tests.catalog.test_catalog_pages import ENTRIES, VALID, Catalog, build_catalog, catalog_queries
+from tests.queries import count_queries
 from tests.crosspartner import covers
 
 
@@ -76,6 +77,20 @@ def test_an_invalid_configuration_is_refused_and_nothing_is_written(client, logi
     assert response.status_code == 400 and "Enter a quantity from 1 to 1,000,000." in text(response)
     assert add(client, "OLD-1", 1).status_code == 404
     assert line_count() == 0
+
+
+def test_an_add_loads_the_product_once_and_nothing_after_its_commit(client, login, catalog):
+    """The 25-step order flow adds lines one by one: an add costs the product (with its options),
+    its price (books with entries, campaign rules), the cart's lines and the insert."""
+    login(catalog.parties.a_user)
+    add(client, "HW-AP", 1)  # warm-up: the first request of a client loads more than an add does
+    with count_queries() as statements:
+        response = add(client, "SW-1", 2)
+    assert response.status_code == 302
+    own = catalog_queries(statements)
+    assert len([s for s in own if "FROM products" in s and "campaign" not in s]) == 1, own
+    assert len(own) == 6, own  # product, books, entries, campaign rules, cart lines, insert
+    assert "2 × " in text(client.get("/cart"))
 
 
 def test_the_service_refuses_what_the_configurator_refuses(catalog):
