@@ -96,7 +96,9 @@ def add_line(partner: Partner, user: User, sku: str | Product, quantity: Any, op
     if product is None or not product.active:
         raise CartError(f"There is no orderable product with SKU {sku}.",
                         fields={"sku": f"Unknown or unavailable SKU {sku}."})
-    checked = check_configuration(partner, product, quantity, options, on)
+    # Whether it can be priced, not its price (the cart prices afresh): a campaign only lowers a
+    # price, so its rules may come from the per-process copy and cost no query.
+    checked = check_configuration(partner, product, quantity, options, on, cached=True)
     if not checked.ok or checked.quantity is None:
         raise InvalidConfiguration(checked)
     for line in lines_for(partner, user):

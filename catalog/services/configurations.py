@@ -82,11 +82,13 @@ def _problems_by_group(config: ProductConfig, problems: Sequence[str]) -> dict[s
 
 
 def price_all(partner: Partner, items: Sequence[tuple[Product, int, tuple[str, ...]]],
-              on: date) -> tuple[str, list[LinePrice | str]]:
+              on: date, *, cached: bool = False) -> tuple[str, list[LinePrice | str]]:
     """Price validated configurations with one load of the pricing inputs: (currency, for each
-    item its price or why it has none). Raises PricingError when nothing can be priced."""
+    item its price or why it has none). Raises PricingError when nothing can be priced.
+    `cached`: campaign rules may come from the per-process copy (a minute old at most)."""
     codes = {code for product, _, options in items for code in (product.sku, *options)}
-    pricer = pricing.Pricer.load(partner, codes, on, skus={product.sku for product, _, _ in items})
+    pricer = pricing.Pricer.load(partner, codes, on, skus={product.sku for product, _, _ in items},
+                                 cached=cached)
     results: list[LinePrice | str] = []
     for product, quantity, options in items:
         try:
@@ -97,9 +99,10 @@ def price_all(partner: Partner, items: Sequence[tuple[Product, int, tuple[str, .
 
 
 def check_configuration(partner: Partner, product: Product, quantity: Any, options: Sequence[Any],
-                        on: date | None = None, *, priced: bool = True) -> Checked:
+                        on: date | None = None, *, priced: bool = True, cached: bool = False) -> Checked:
     """Validate a product's options and quantity; price the configuration when both are valid
-    (unless `priced` is False: the caller prices many configurations at once)."""
+    (unless `priced` is False: the caller prices many configurations at once; `cached`: see
+    `price_all`)."""
     selected = [str(code) for code in options]
     config = config_of(product)
     result = validate(config, selected)
@@ -115,7 +118,7 @@ def check_configuration(partner: Partner, product: Product, quantity: Any, optio
     price = None
     if priced and not errors and qty is not None:
         try:
-            _, (found,) = price_all(partner, [(product, qty, ordered)], on or pricing.today())
+            _, (found,) = price_all(partner, [(product, qty, ordered)], on or pricing.today(), cached=cached)
         except PricingError as exc:
             found = f"{exc}."
         if isinstance(found, str):
