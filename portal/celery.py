@@ -13,6 +13,15 @@ def celery_init_app(app: Flask) -> Celery:
             with app.app_context():
                 return self.run(*args, **kwargs)
 
+        def apply_async(self, args: Any = None, kwargs: Any = None, **options: Any) -> Any:
+            if self.app.conf.task_always_eager:
+                # Celery's eager path wraps the run in `denied_join_result`, a process-wide flag
+                # that concurrent threads race: one can leave it set, and every later `.get()` in
+                # the process then fails ("Never call result.get() within a task"). Our tasks
+                # never wait for another task, so the guard is not needed: run it directly.
+                return self.apply(args, kwargs, **options)
+            return super().apply_async(args, kwargs, **options)
+
     broker = app.config.get("CELERY_BROKER_URL")
     celery_app = Celery(app.name, task_cls=FlaskTask)
     celery_app.config_from_object({
