@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask, g, request, session
 from flask_login import current_user, user_logged_in, user_logged_out
-from sqlalchemy import event, func, select
+from sqlalchemy import bindparam, event, func, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.engine import Engine
 
@@ -52,6 +52,10 @@ def init_login(app: Flask) -> None:
     unread = (select(func.count(Notification.id))
               .where(Notification.user_id == User.id, Notification.read_at.is_(None))
               .correlate(User).scalar_subquery())
+    # One indexed query for every request: the session row, its user and partner, and the navbar's
+    # unread badge. Built once (its construction and cache key cost more than the lookup).
+    load_stmt = (select(UserSession, User, unread).join(User, User.id == UserSession.user_id)
+                 .options(joinedload(User.partner)).where(UserSession.key_digest == bindparam("digest")))
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to continue."
@@ -64,11 +68,7 @@ def init_login(app: Flask) -> None:
         """`key` is a server-side session's key (from the session or the remember cookie)."""
         if not key or len(key) > 100:
             return None
-        # One indexed query: the session row, its user and partner, and the navbar's unread badge.
-        row = db.session.execute(
-            select(UserSession, User, unread).join(User, User.id == UserSession.user_id)
-            .options(joinedload(User.partner)).where(UserSession.key_digest == sessions.digest(key))
-        ).first()
+        row = db.session.execute(load_stmt, {"digest": sessions.digest(key)}).first()
         if row is None:
             return None
         user_session, user, badge = row

@@ -8,10 +8,12 @@ from typing import Any
 from flask import Flask, current_app, g, request, url_for
 from flask_login import current_user
 
+from portal import static_assets
 from portal.extension_points import NavBadge, NavItem, registry
 from portal.models import ROLES
 from portal.money import Money
 from portal.permissions import TEMPLATE_PREDICATES
+from portal.static_assets import asset_version
 
 
 def _money(value: Money | None) -> str:
@@ -104,6 +106,8 @@ def cached_url_for(endpoint: str, **values: Any) -> str:
     of its line. Only a plain relative URL is remembered, and only while no `url_defaults`
     callback could change it; anything else (`_external`, `_anchor`, unhashable values) is built."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if endpoint == "static" and "filename" in values and "v" not in values:
+        values["v"] = asset_version(values["filename"])  # a year in browsers' caches (portal.static_assets)
     if app.url_default_functions or any(key.startswith("_") for key in values):
         return url_for(endpoint, **values)
     try:
@@ -148,6 +152,7 @@ def _unread_notifications() -> int:
 
 
 def init_app(app: Flask) -> None:
+    static_assets.init_app(app)
     app.jinja_env.filters.update(money=_money, dt=_dt, date=_date)
     app.jinja_env.globals.update(TEMPLATE_PREDICATES)
     app.jinja_env.globals["page_args"] = _page_args
