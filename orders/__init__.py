@@ -12,7 +12,7 @@ def init_app(app: Flask) -> None:
     order desk, CLI, the refund retries, navigation, demo data, and what quotes and registrations
     may ask of orders (OrderDirectory, QuoteOrdering)."""
     from orders import api, cli, demo, quick_views, staff_views, tasks, views, webhooks  # noqa: F401 - quick_views: routes on the orders blueprint; tasks: for the worker
-    from orders.services import directory
+    from orders.services import directory, notices
 
     for bp in (api.bp, views.bp, webhooks.bp, staff_views.bp):
         app.register_blueprint(bp)
@@ -24,3 +24,4 @@ def init_app(app: Flask) -> None:
     extensions.order_directory = directory.Directory()
     extensions.quote_ordering = directory.QuoteOrdering()
     demo.init_app(app)
+    registry(app).add_kinds(*notices.NOTIFICATION_KINDS)

@@ -66,16 +66,27 @@ FEATURES = ("catalog", "opportunities.leads", "orders", "orders.quotes", "opport
 
 
 def register_blueprints(app: Flask) -> None:
+    import portal.tasks  # noqa: F401 - the core's Celery tasks, for the worker
     from portal import demo_onboarding, extension_points, templating
     from portal.api import bp as api_bp
-    from portal.views import account, apply, auth, dashboard, docs, mfa, mfa_login, notifications, team  # noqa: F401 - mfa_login: the log-in's second step on the mfa blueprint
-
-    import portal.tasks  # noqa: F401 - the core's Celery tasks, for the worker
+    from portal.services import onboarding
+    from portal.views import (  # noqa: F401 - mfa_login: the log-in's second step on the mfa blueprint
+        account,
+        apply,
+        auth,
+        dashboard,
+        docs,
+        mfa,
+        mfa_login,
+        notifications,
+        team,
+    )
 
     extension_points.init_app(app).add_nav(*templating.CORE_NAV)
     for bp in (auth.bp, dashboard.bp, account.bp, notifications.bp, team.bp, docs.bp, api_bp, apply.bp, mfa.bp):
         app.register_blueprint(bp)  # mfa: also `flask mfa reset EMAIL`
     demo_onboarding.init_app(app)
+    extension_points.registry(app).add_kinds(*onboarding.NOTIFICATION_KINDS)
     for name in app.config.get("FEATURES", FEATURES):
         import_module(name).init_app(app)
 

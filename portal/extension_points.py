@@ -84,6 +84,19 @@ class DemoLoader:
     load: Callable[[dict[str, Any]], None]
 
 
+class NotificationKind(str):
+    """A kind of notification (the string stored on each row) with its label for the
+    preferences page; a feature declares its kinds as constants and registers them in `init_app`
+    (`registry(app).add_kinds(*NOTIFICATION_KINDS)`)."""
+
+    label: str
+
+    def __new__(cls, kind: str, label: str) -> NotificationKind:
+        value = super().__new__(cls, kind)
+        value.label = label
+        return value
+
+
 # --- providers: one feature's answer to another's question ----------------------------------------
 
 class DealDiscounts(Protocol):
@@ -137,6 +150,11 @@ class Registry:
     campaign_results: list[Any] = field(default_factory=list)  # campaigns' ResultSource, in order
     order_directory: OrderDirectory | None = None
     quote_ordering: QuoteOrdering | None = None
+    # notification kind -> its label (the preferences page lists them; `notify` refuses others)
+    notification_kinds: dict[str, str] = field(default_factory=dict)
+
+    def add_kinds(self, *kinds: NotificationKind) -> None:
+        self.notification_kinds.update({str(kind): kind.label for kind in kinds})
 
     def add_nav(self, *items: NavItem) -> None:
         known = {item.endpoint for item in self.nav}

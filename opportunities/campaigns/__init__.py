@@ -11,7 +11,13 @@ def init_app(app: Flask) -> None:
     the template helpers, navigation, the campaign price rule for catalog pricing, the MDF
     figures of campaign results, upload limits, the dashboard panel, demo data."""
     from opportunities.campaigns import api, demo, mdf_staff_views, staff_views, views  # noqa: F401 - mdf_staff_views: routes on the staff blueprint
-    from opportunities.campaigns.services import pricing, results
+    from opportunities.campaigns.services import (
+        campaigns,
+        claims,
+        mdf,
+        pricing,
+        results,
+    )
 
     for bp in (api.bp, views.bp, staff_views.bp):
         app.register_blueprint(bp)
@@ -25,3 +31,4 @@ def init_app(app: Flask) -> None:
                                         "campaigns_staff.upload_asset"})
     extensions.panels.append(DashboardPanel("campaigns/_dashboard_panel.html", "partner", 10))
     demo.init_app(app)
+    extensions.add_kinds(*campaigns.NOTIFICATION_KINDS, *mdf.NOTIFICATION_KINDS, *claims.NOTIFICATION_KINDS)

@@ -11,8 +11,16 @@ def init_app(app: Flask) -> None:
     """Register shared leads: partner pages (and the `flask leads ...` commands), API, the staff
     pages, the fall-back job, navigation, the dashboard panels and their template globals, the
     lead import upload limit, demo data."""
-    from opportunities.leads import api, cli, demo, staff_views, tasks, views  # noqa: F401 - tasks: for the worker
-    from opportunities.leads import demo_campaign_deals
+    from opportunities.leads import (  # noqa: F401 - tasks: for the worker
+        api,
+        cli,
+        demo,
+        demo_campaign_deals,
+        staff_views,
+        tasks,
+        views,
+    )
+    from opportunities.leads import services as lead_services
     from opportunities.leads.services import campaign_results
 
     cli.register_commands(views.bp)  # `flask leads ...`: the leads blueprint's command group
@@ -29,3 +37,4 @@ def init_app(app: Flask) -> None:
     demo.init_app(app)
     demo_campaign_deals.init_app(app)  # campaign leads, after the registrations' demo data
     campaign_results.init_app(app)  # attributed registrations and leads in campaign results
+    registry(app).add_kinds(*lead_services.NOTIFICATION_KINDS)

@@ -13,7 +13,7 @@ def init_app(app: Flask) -> None:
     expiry job, the deal discount for catalog pricing, demo data. (Attributed deals in campaign
     results are registered by the leads feature, which adds its leads to them.)"""
     from opportunities.registrations import api, cli, demo, staff_views, tasks, views  # noqa: F401 - tasks: for the worker
-    from opportunities.registrations.services import deals
+    from opportunities.registrations.services import deals, notices
 
     for bp in (api.bp, views.bp, staff_views.bp):
         app.register_blueprint(bp)
@@ -24,3 +24,4 @@ def init_app(app: Flask) -> None:
                                  DashboardPanel("admin/registrations/_dashboard.html", "manager", 30),
                                  DashboardPanel("admin/registrations/_dashboard.html", "staff", 20)])
     demo.init_app(app)
+    registry(app).add_kinds(*notices.NOTIFICATION_KINDS)

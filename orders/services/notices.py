@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 from orders.models import Order
+from portal.extension_points import NotificationKind
 from portal.extensions import db
 from portal.models import Partner, User
-from portal.services.notifications import manager_of, notify, partner_users, register_kind
+from portal.services.notifications import manager_of, notify, partner_users
 
-ORDER_RECEIVED = register_kind("order_received", "Order received")
-ORDER_STATUS = register_kind("order_status", "Order status changed")
-PAYMENT_FAILED = register_kind("order_payment_failed", "Card payment failed")
+ORDER_RECEIVED = NotificationKind("order_received", "Order received")
+ORDER_STATUS = NotificationKind("order_status", "Order status changed")
+PAYMENT_FAILED = NotificationKind("order_payment_failed", "Card payment failed")
+NOTIFICATION_KINDS = (ORDER_RECEIVED, ORDER_STATUS, PAYMENT_FAILED)  # registered by the feature's init_app
 
 LABELS = {
     "pending_payment": "waiting for card payment", "submitted": "submitted",

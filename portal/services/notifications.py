@@ -1,7 +1,7 @@
 """Notifications: an in-app list for every user, plus e-mail (after commit) unless switched off.
 
-Features register their kinds at import (`register_kind("quote_approved", "Quote approved")`)
-and call `notify(users, kind, title, ...)` from their services, inside the request's transaction:
+Features declare their kinds (`APPROVED = NotificationKind("quote_approved", "Quote approved")`),
+register them in their `init_app` (`registry(app).add_kinds(...)`) and call `notify(users, kind, title, ...)` from their services, inside the request's transaction:
 the in-app rows and the outbox e-mails commit or roll back with the change they announce.
 """
 from __future__ import annotations
@@ -14,17 +14,15 @@ from sqlalchemy import case, func, select, update
 
 from portal.db import utcnow
 from portal.errors import ValidationFailed
+from portal.extension_points import registry
 from portal.extensions import db
 from portal.models import Notification, NotificationPreference, Partner, User
 from portal.services.mail import queue_email
 
-KINDS: dict[str, str] = {}
 
-
-def register_kind(kind: str, label: str) -> str:
-    """Name a kind of notification (shown on the preferences page); returns the kind."""
-    KINDS[kind] = label
-    return kind
+def kinds() -> dict[str, str]:
+    """Every registered kind of notification -> its label (`registry().notification_kinds`)."""
+    return registry().notification_kinds
 
 
 def partner_users(partner: Partner, roles: Sequence[str] | None = None) -> list[User]:
@@ -50,7 +48,7 @@ def manager_or_admins(partner: Partner) -> list[User]:
 def notify(users: Iterable[User], kind: str, title: str, body: str = "",
            link: str | None = None) -> list[Notification]:
     """Add an in-app notification for each distinct active user and queue its e-mail."""
-    if kind not in KINDS:
+    if kind not in kinds():
         raise ValueError(f"unregistered notification kind {kind!r}")
     recipients = {u.id: u for u in users if u is not None and u.active}
     if not recipients:
@@ -147,18 +145,19 @@ def email_preferences(user: User) -> dict[str, bool]:
     """kind -> e-mail on/off for every registered kind."""
     off = set(db.session.scalars(select(NotificationPreference.kind).where(
         NotificationPreference.user_id == user.id, NotificationPreference.email.is_(False))))
-    return {kind: kind not in off for kind in sorted(KINDS, key=KINDS.get)}
+    labels = kinds()
+    return {kind: kind not in off for kind in sorted(labels, key=labels.get)}
 
 
 def set_email_preferences(user: User, enabled: Iterable[str]) -> None:
     """Store which kinds the user wants by e-mail (the in-app list always gets everything)."""
     wanted = set(enabled)
-    unknown = wanted - set(KINDS)
+    unknown = wanted - set(kinds())
     if unknown:
         raise ValidationFailed("Unknown notification kind.", fields={"kinds": ", ".join(sorted(unknown))})
     existing = {p.kind: p for p in db.session.scalars(
         select(NotificationPreference).where(NotificationPreference.user_id == user.id))}
-    for kind in KINDS:
+    for kind in kinds():
         pref = existing.get(kind)
         if pref is None:
             pref = NotificationPreference(user_id=user.id, kind=kind)

@@ -16,17 +16,19 @@ from sqlalchemy import func, or_, select
 from portal.choices import check_country, check_currency
 from portal.db import utcnow
 from portal.errors import StateConflict, ValidationFailed
+from portal.extension_points import NotificationKind
 from portal.extensions import db
 from portal.models import PARTNER_KINDS, Partner, PartnerApplication, User
 from portal.money import Money
 from portal.services import audit, partners, users
 from portal.services import onboarding_guard as guard
 from portal.services.mail import queue_email
-from portal.services.notifications import manager_of, notify, register_kind
+from portal.services.notifications import manager_of, notify
 from portal.services.onboarding_duplicates import find_duplicates, name_key
 
-NEW_APPLICATION = register_kind("partner_application", "New partner application")
-PARTNER_ASSIGNED = register_kind("partner_onboarded", "A new partner is assigned to you")
+NEW_APPLICATION = NotificationKind("partner_application", "New partner application")
+PARTNER_ASSIGNED = NotificationKind("partner_onboarded", "A new partner is assigned to you")
+NOTIFICATION_KINDS = (NEW_APPLICATION, PARTNER_ASSIGNED)  # registered by the feature's init_app
 REVIEWERS = ("admin", "partner_manager")
 FIELDS = ("company_name", "kind", "country", "region", "currency", "website", "contact_name",
           "contact_email", "message")

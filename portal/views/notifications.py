@@ -31,9 +31,9 @@ def index():
     total = counts.count(state, kind)
     stmt = notifications.for_user(current_user, state, kind).limit(per_page).offset((number - 1) * per_page)
     page = Page(items=list(db.session.scalars(stmt)), page=number, per_page=per_page, total=total)
-    kinds = sorted(counts.by_kind, key=lambda k: notifications.KINDS.get(k, k))
+    kinds = sorted(counts.by_kind, key=lambda k: notifications.kinds().get(k, k))
     return render_template("notifications/index.html", page=page, state=state, kind=kind, counts=counts,
-                           kinds=kinds, labels=notifications.KINDS)
+                           kinds=kinds, labels=notifications.kinds())
 
 
 @bp.get("/<id:notification_id>")
@@ -62,10 +62,10 @@ def read_all():
 def preferences():
     if request.method == "POST":
         notifications.set_email_preferences(
-            current_user, [k for k in request.form.getlist("email") if k in notifications.KINDS])
+            current_user, [k for k in request.form.getlist("email") if k in notifications.kinds()])
         db.session.commit()
         flash("Your e-mail preferences are saved.", "success")
         return redirect(url_for("notifications.preferences"))
     return render_template("notifications/preferences.html",
                            prefs=notifications.email_preferences(current_user),
-                           labels=notifications.KINDS)
+                           labels=notifications.kinds())

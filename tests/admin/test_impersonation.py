@@ -2,8 +2,10 @@
 it; every change refused; a banner on every page; audited start and stop; the API unaffected."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
+from portal.extension_points import NotificationKind, registry
 from portal.extensions import db
 from portal.models import AuditEntry, Notification, User
 from portal.services import notifications
@@ -11,7 +13,12 @@ from portal.services.impersonation import SESSION_KEY
 from tests.crosspartner import covers
 from tests.factories import make_user
 
-KIND = notifications.register_kind("test_view_as", "Something (view-as test)")
+KIND = NotificationKind("test_view_as", "Something (view-as test)")
+
+
+@pytest.fixture(autouse=True)
+def _test_kind(app, monkeypatch):
+    monkeypatch.setitem(registry(app).notification_kinds, KIND, KIND.label)
 
 
 def _audit(action: str) -> list[AuditEntry]:

@@ -23,14 +23,16 @@ from opportunities.campaigns.services.pricing import forget as forget_price_rule
 from portal import choices
 from portal.db import after_commit, id_in_range, utcnow
 from portal.errors import NotFound, StateConflict, ValidationFailed
+from portal.extension_points import NotificationKind
 from portal.extensions import db
 from portal.models import PARTNER_KINDS, PARTNER_TIERS, Partner, User
 from portal.services import audit
-from portal.services.notifications import notify, partner_users, register_kind
+from portal.services.notifications import notify, partner_users
 
 AUDITED = ("name", "starts_on", "ends_on", "status", "tiers", "regions", "kinds", "price_rule_percent",
            "currency", "mdf_budget_minor")
-PUBLISHED = register_kind("campaign_published", "New campaign for you")
+PUBLISHED = NotificationKind("campaign_published", "New campaign for you")
+NOTIFICATION_KINDS = (PUBLISHED,)  # registered by the feature's init_app
 
 
 def today() -> date:

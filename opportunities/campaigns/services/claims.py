@@ -13,21 +13,31 @@ from opportunities.campaigns.models import MdfClaim, MdfProofFile, MdfRequest
 from opportunities.campaigns.services import CampaignError, values
 from opportunities.campaigns.services.campaigns import today
 from opportunities.campaigns.services.mdf import (
-    check_owner, check_reviewer, lock_campaign, lock_request, partner_link, partner_side, record, reviewers, staff_link,
+    check_owner,
+    check_reviewer,
+    lock_campaign,
+    lock_request,
+    partner_link,
+    partner_side,
+    record,
+    reviewers,
+    staff_link,
 )
 from portal import storage
 from portal.db import load_owned, utcnow
 from portal.errors import NotFound, StateConflict, ValidationFailed
+from portal.extension_points import NotificationKind
 from portal.extensions import db
 from portal.models import Partner, User
 from portal.services import audit
-from portal.services.notifications import notify, register_kind
+from portal.services.notifications import notify
 
 FOLDER = "mdf/proofs"
-CLAIMED = register_kind("mdf_claimed", "MDF claim submitted")
-CLAIM_APPROVED = register_kind("mdf_claim_approved", "MDF claim approved")
-CLAIM_REJECTED = register_kind("mdf_claim_rejected", "MDF claim rejected")
-PAID = register_kind("mdf_paid", "MDF paid")
+CLAIMED = NotificationKind("mdf_claimed", "MDF claim submitted")
+CLAIM_APPROVED = NotificationKind("mdf_claim_approved", "MDF claim approved")
+CLAIM_REJECTED = NotificationKind("mdf_claim_rejected", "MDF claim rejected")
+PAID = NotificationKind("mdf_paid", "MDF paid")
+NOTIFICATION_KINDS = (CLAIMED, CLAIM_APPROVED, CLAIM_REJECTED, PAID)  # registered by the feature's init_app
 
 
 def allowed_types() -> tuple[str, ...]:

@@ -17,16 +17,18 @@ from opportunities.campaigns.services import CampaignError, values
 from opportunities.campaigns.services.campaigns import enrolment_of, today
 from portal.db import utcnow
 from portal.errors import Forbidden, StateConflict, ValidationFailed
+from portal.extension_points import NotificationKind
 from portal.extensions import db
 from portal.models import Partner, User
 from portal.money import Money
 from portal.services import audit
-from portal.services.notifications import manager_of, notify, partner_users, register_kind
+from portal.services.notifications import manager_of, notify, partner_users
 
-SUBMITTED = register_kind("mdf_submitted", "MDF request submitted")
-APPROVED = register_kind("mdf_approved", "MDF request approved")
-REJECTED = register_kind("mdf_rejected", "MDF request rejected")
-CANCELLED = register_kind("mdf_cancelled", "MDF request cancelled")
+SUBMITTED = NotificationKind("mdf_submitted", "MDF request submitted")
+APPROVED = NotificationKind("mdf_approved", "MDF request approved")
+REJECTED = NotificationKind("mdf_rejected", "MDF request rejected")
+CANCELLED = NotificationKind("mdf_cancelled", "MDF request cancelled")
+NOTIFICATION_KINDS = (SUBMITTED, APPROVED, REJECTED, CANCELLED)  # registered by the feature's init_app
 OPEN = ("submitted", "approved", "claimed", "claim_approved")
 
 

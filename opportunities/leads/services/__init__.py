@@ -4,11 +4,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from portal.errors import NotFound, StateConflict, ValidationFailed
-from portal.services.notifications import register_kind
+from portal.extension_points import NotificationKind
 
-LEAD_ASSIGNED = register_kind("lead_assigned", "Lead assigned to your company")
-LEAD_WARNING = register_kind("lead_fall_back_warning", "Lead about to fall back to the pool")
-LEAD_FELL_BACK = register_kind("lead_fell_back", "Lead fell back to the pool")
+LEAD_ASSIGNED = NotificationKind("lead_assigned", "Lead assigned to your company")
+LEAD_WARNING = NotificationKind("lead_fall_back_warning", "Lead about to fall back to the pool")
+LEAD_FELL_BACK = NotificationKind("lead_fell_back", "Lead fell back to the pool")
+NOTIFICATION_KINDS = (LEAD_ASSIGNED, LEAD_WARNING, LEAD_FELL_BACK)  # registered by the feature's init_app
 
 
 class LeadError(ValidationFailed):

@@ -7,17 +7,19 @@ from __future__ import annotations
 from datetime import date
 
 from opportunities.registrations.models import Registration
+from portal.extension_points import NotificationKind
 from portal.extensions import db
 from portal.models import Partner, User
-from portal.services.notifications import manager_or_admins, notify, partner_users, register_kind
+from portal.services.notifications import manager_or_admins, notify, partner_users
 
-SUBMITTED = register_kind("registration_submitted", "Deal registration submitted")
-IN_REVIEW = register_kind("registration_in_review", "Deal registration in review (conflict)")
-APPROVED = register_kind("registration_approved", "Deal registration approved")
-REJECTED = register_kind("registration_rejected", "Deal registration rejected")
-EXPIRING = register_kind("registration_expiring", "Deal registration protection ending soon")
-EXPIRED = register_kind("registration_expired", "Deal registration protection ended")
-EXTENDED = register_kind("registration_extended", "Deal registration extended")
+SUBMITTED = NotificationKind("registration_submitted", "Deal registration submitted")
+IN_REVIEW = NotificationKind("registration_in_review", "Deal registration in review (conflict)")
+APPROVED = NotificationKind("registration_approved", "Deal registration approved")
+REJECTED = NotificationKind("registration_rejected", "Deal registration rejected")
+EXPIRING = NotificationKind("registration_expiring", "Deal registration protection ending soon")
+EXPIRED = NotificationKind("registration_expired", "Deal registration protection ended")
+EXTENDED = NotificationKind("registration_extended", "Deal registration extended")
+NOTIFICATION_KINDS = (SUBMITTED, IN_REVIEW, APPROVED, REJECTED, EXPIRING, EXPIRED, EXTENDED)  # registered by the feature's init_app
 
 
 def _partner(reg: Registration) -> Partner:

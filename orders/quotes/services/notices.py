@@ -5,14 +5,16 @@ from sqlalchemy import select
 
 from orders.quotes.models import Quote
 from orders.quotes.rules import format_percent
+from portal.extension_points import NotificationKind
 from portal.extensions import db
 from portal.models import User
-from portal.services.notifications import manager_or_admins, notify, partner_users, register_kind
+from portal.services.notifications import manager_or_admins, notify, partner_users
 
-PENDING = register_kind("quote_pending_approval", "Quote waiting for approval")
-APPROVED = register_kind("quote_approved", "Quote approved")
-REJECTED = register_kind("quote_rejected", "Quote rejected")
-EXPIRING = register_kind("quote_expiring", "Quote expiring soon")
+PENDING = NotificationKind("quote_pending_approval", "Quote waiting for approval")
+APPROVED = NotificationKind("quote_approved", "Quote approved")
+REJECTED = NotificationKind("quote_rejected", "Quote rejected")
+EXPIRING = NotificationKind("quote_expiring", "Quote expiring soon")
+NOTIFICATION_KINDS = (PENDING, APPROVED, REJECTED, EXPIRING)  # registered by the feature's init_app
 
 
 def partner_link(quote: Quote) -> str:
