@@ -74,9 +74,9 @@ def revoke(email: str, token_id: int) -> None:
 @mail_cli.command("drain")
 def drain() -> None:
     """Send e-mails still waiting in the outbox."""
-    from portal.services.mail import drain_outbox
+    from portal import outbox
 
-    click.echo(f"Sent {drain_outbox()} e-mail(s).")
+    click.echo(f"Sent {outbox.drain()} e-mail(s).")
 
 
 @click.command("demo")

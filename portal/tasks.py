@@ -3,18 +3,19 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from portal import outbox
 from portal.extensions import db
-from portal.services import mail, sessions
+from portal.services import sessions
 
 
 @shared_task(name="portal.deliver_email")
 def deliver_email(email_id: int) -> bool:
-    return mail.deliver(email_id)
+    return outbox.deliver(email_id)
 
 
 @shared_task(name="portal.drain_outbox")
 def drain_outbox() -> int:
-    return mail.drain_outbox()
+    return outbox.drain()
 
 
 @shared_task(name="portal.prune_sessions")

@@ -1,7 +1,8 @@
 """E-mail through the outbox: queued in the request's transaction, sent by a job after commit.
 
-If the broker is down when the request commits, the row stays unsent and `drain_outbox` (a
-periodic job, also `flask --app wsgi mail drain`) sends it later.
+If the broker is down when the request commits, the row stays unsent and `portal.outbox.drain`
+(a periodic job, also `flask --app wsgi mail drain`) sends it later. The sending jobs, which
+commit each e-mail in its own transaction, are `portal/outbox.py`; this service only queues.
 
 Without `MAIL_SERVER` (the demo, a newcomer's machine) an e-mail is "sent" to the log: an INFO
 line of the `portal.mail` logger, which is always at INFO and reaches the console even when
@@ -16,9 +17,8 @@ from email.message import EmailMessage
 from typing import Any
 
 from flask import current_app, render_template
-from sqlalchemy import select
 
-from portal.db import after_commit, utcnow
+from portal.db import after_commit
 from portal.extensions import db
 from portal.models import OutboxEmail
 
@@ -55,41 +55,8 @@ def _dispatch(email_id: int) -> None:
         log.warning("broker unavailable; e-mail %s stays in the outbox", email_id)
 
 
-def deliver(email_id: int) -> bool:
-    """Send one outbox e-mail if it is still unsent; commits its own transaction (a job)."""
-    stmt = select(OutboxEmail).where(OutboxEmail.id == email_id, OutboxEmail.sent_at.is_(None))
-    if db.engine.dialect.name == "postgresql":
-        stmt = stmt.with_for_update(skip_locked=True)
-    email = db.session.scalars(stmt).first()
-    if email is None:
-        db.session.rollback()
-        return False
-    email.attempts += 1
-    try:
-        _send(email)
-    except Exception as exc:  # noqa: BLE001 - kept for a later retry
-        email.last_error = str(exc)[:2000]
-        db.session.commit()
-        log.warning("sending e-mail %s failed: %s", email_id, exc)
-        return False
-    email.sent_at = utcnow()
-    email.last_error = None
-    db.session.commit()
-    return True
-
-
-def drain_outbox(limit: int = 500) -> int:
-    """Send what is still unsent (broker was down, SMTP failed); returns how many were sent."""
-    ids = db.session.scalars(
-        select(OutboxEmail.id).where(OutboxEmail.sent_at.is_(None),
-                                     OutboxEmail.attempts < MAX_ATTEMPTS)
-        .order_by(OutboxEmail.id).limit(limit)
-    ).all()
-    db.session.rollback()
-    return sum(1 for email_id in ids if deliver(email_id))
-
-
-def _send(email: OutboxEmail) -> None:
+def send(email: OutboxEmail) -> None:
+    """Hand one e-mail to SMTP (or the log without `MAIL_SERVER`); raises when SMTP fails."""
     cfg = current_app.config
     if not cfg.get("MAIL_SERVER"):
         _log_email(email)

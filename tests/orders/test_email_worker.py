@@ -17,7 +17,7 @@ from sqlalchemy import select
 from orders.models import Order
 from portal.extensions import db
 from portal.models import OutboxEmail
-from portal.services.mail import drain_outbox
+from portal.outbox import drain as drain_outbox
 from tests.orders.committed import build_world, make_app, restore_celery
 
 ROOT = Path(__file__).resolve().parents[2]
