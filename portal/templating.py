@@ -13,7 +13,6 @@ from portal.extension_points import NavBadge, NavItem, registry
 from portal.models import ROLES
 from portal.money import Money
 from portal.permissions import TEMPLATE_PREDICATES
-from portal.static_assets import asset_version
 
 
 def _money(value: Money | None) -> str:
@@ -107,7 +106,7 @@ def cached_url_for(endpoint: str, **values: Any) -> str:
     callback could change it; anything else (`_external`, `_anchor`, unhashable values) is built."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if endpoint == "static" and "filename" in values and "v" not in values:
-        values["v"] = asset_version(values["filename"])  # a year in browsers' caches (portal.static_assets)
+        values["v"] = static_assets.asset_version(values["filename"])  # a year in browsers' caches (portal.static_assets)
     if app.url_default_functions or any(key.startswith("_") for key in values):
         return url_for(endpoint, **values)
     try:
